@@ -1,0 +1,86 @@
+"""Suite-wide fixtures and the rules for optional back-ends.
+
+- Tests marked `postgres` run only when DATABASE_URL points at PostgreSQL (deselected otherwise).
+- Tests marked `browser` need Debian's chromium; without it they skip, except under CI=true,
+  where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+import pytest
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from exitentry.core.compile_messages import compile_all
+
+    compile_all()
+
+
+def _database_is_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _database_is_postgres():
+        return
+    kept, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker("postgres") else kept).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if CHROMIUM is None:
+        if CI:
+            pytest.fail("chromium is required under CI=true (apt-get install chromium)")
+        pytest.skip("chromium not installed")
+    return CHROMIUM
+
+
+@pytest.fixture
+def api(client: Any) -> Any:
+    """Django's test client, speaking JSON to /api/v1."""
+
+    class Api:
+        def __init__(self) -> None:
+            self.headers: dict[str, str] = {}
+
+        def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+            return {**self.headers, **(extra or {})}
+
+        def get(
+            self, path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+        ) -> Any:
+            return client.get(f"/api/v1{path}", params or {}, headers=self._headers(headers))
+
+        def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+            return client.post(
+                f"/api/v1{path}",
+                body if body is not None else {},
+                content_type="application/json",
+                headers=self._headers(headers),
+            )
+
+        def delete(self, path: str, headers: dict[str, str] | None = None) -> Any:
+            return client.delete(f"/api/v1{path}", headers=self._headers(headers))
+
+        def login(self, username: str, password: str) -> str:
+            response = self.post("/auth/token", {"username": username, "password": password})
+            assert response.status_code == 200, response.content
+            token = response.json()["token"]
+            self.headers["Authorization"] = f"Bearer {token}"
+            return token
+
+    return Api()

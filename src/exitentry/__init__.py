@@ -1,0 +1,1 @@
+"""exitentry: a province's exit-entry administration, end to end."""

@@ -1,0 +1,3 @@
+from exitentry.cli import main
+
+main()

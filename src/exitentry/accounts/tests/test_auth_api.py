@@ -1,0 +1,62 @@
+import pytest
+from django.core.cache import cache
+
+from exitentry.accounts.tests.factories import PASSWORD, UserFactory
+from exitentry.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttle():
+    cache.clear()
+
+
+def test_it_issues_a_token_that_authenticates_the_caller(api):
+    UserFactory(username="officer1", role="officer")
+    api.login("officer1", PASSWORD)
+
+    response = api.get("/auth/me")
+
+    assert response.status_code == 200
+    assert response.json()["username"] == "officer1"
+    assert response.json()["role"] == "officer"
+
+
+def test_wrong_password_is_401_with_code_and_audited(api):
+    UserFactory(username="someone")
+
+    response = api.post("/auth/token", {"username": "someone", "password": "wrong-password"})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_credentials"
+    assert AuditEvent.objects.filter(action="auth.sign_in_failed").count() == 1
+
+
+def test_repeated_failures_lock_out_even_the_right_password(api, settings):
+    settings.LOGIN_THROTTLE_FAILURES = 3
+    UserFactory(username="target")
+    for _ in range(3):
+        api.post("/auth/token", {"username": "target", "password": "guess-guess"})
+
+    response = api.post("/auth/token", {"username": "target", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert response.json()["code"] == "login_throttled"
+
+
+def test_unknown_or_expired_token_is_401(api):
+    response = api.get("/auth/me", headers={"Authorization": "Bearer not-a-token"})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
+
+
+def test_error_message_follows_accept_language(api):
+    UserFactory(username="someone")
+
+    response = api.post(
+        "/auth/token", {"username": "someone", "password": "nope-nope"}, headers={"Accept-Language": "en"}
+    )
+
+    assert response.json()["message"] == "The username or password is not correct."
