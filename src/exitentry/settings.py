@@ -193,6 +193,10 @@ if PRODUCTION:
 # shipped inside the package for installs without it.
 DOMAIN_DATA_DIR = Path(env.str("EXITENTRY_DOMAIN_DIR", default=str(PACKAGE_DIR / "catalog" / "data")))
 
+# The province this deployment administers (2-digit division code; 37 = Shandong). Residents whose
+# household registration is elsewhere get the out-of-province promise.
+EXITENTRY_PROVINCE_CODE = env.str("EXITENTRY_PROVINCE_CODE", default="37")
+
 # Adapters at real external boundaries; sandbox implementations are the default outside production.
 EXITENTRY_ADAPTERS = {
     "real_name": env.str("REAL_NAME_ADAPTER", default="exitentry.accounts.adapters.SandboxRealNameVerifier"),
