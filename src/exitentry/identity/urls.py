@@ -1,2 +1,8 @@
+from django.urls import path
+
+from exitentry.identity import views
+
 app_name = "identity"
-urlpatterns: list = []
+urlpatterns = [
+    path("check/", views.check, name="check"),
+]
