@@ -26,3 +26,19 @@ class TranslatedNamesMixin(models.Model):
     @property
     def name(self) -> str:
         return localized(self.names)
+
+
+class ScheduledJob(models.Model):
+    """When a periodic job (see core/scheduling.py) is next due; claimed by conditional UPDATE."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    next_run_at = models.DateTimeField(_("next run at"))
+    last_enqueued_at = models.DateTimeField(_("last enqueued at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

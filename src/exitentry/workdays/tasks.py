@@ -9,11 +9,15 @@ somehow missing.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django_tasks import task
 
+from exitentry.core.scheduling import every
 from exitentry.workdays import services
 
 
+@every(dt.timedelta(days=1), at=dt.time(6, 0))
 @task()
 def warn_if_next_year_undeclared() -> list[int]:
     """The years reported (logged as a warning and audited as `calendar.year_missing`)."""
