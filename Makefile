@@ -23,8 +23,11 @@ demo: install
 	$(BIN)/python -m exitentry.core.compile_messages
 	$(BIN)/exitentry migrate --noinput
 	$(BIN)/exitentry seed-demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops)"
-	$(BIN)/exitentry runserver $(HOST):$(PORT) --noreload
+	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker and the scheduler (Ctrl-C stops all three)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/exitentry db_worker --interval 2 >var/worker.log 2>&1 & \
+	  $(BIN)/exitentry scheduler >var/scheduler.log 2>&1 & \
+	  $(BIN)/exitentry runserver $(HOST):$(PORT) --noreload
 
 serve: install
 	$(BIN)/python -m exitentry.core.compile_messages
