@@ -1,5 +1,9 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from exitentry.servicepoints import views
 
 app_name = "servicepoints"
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="list")]
+urlpatterns = [
+    path("", views.point_list, name="list"),
+    path("<int:point_id>/", views.point_detail, name="detail"),
+]

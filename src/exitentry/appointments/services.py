@@ -1,0 +1,505 @@
+"""Booking, cancelling and the life of an appointment.
+
+`book_slot` takes a place with ONE conditional statement,
+`UPDATE slot SET booked = booked + 1 WHERE id = ? AND booked < capacity`, in the transaction that
+inserts the appointment, stores the idempotent answer and writes the audit event; zero rows
+means the slot is full. The account's row is locked first so that one account's concurrent
+requests queue up (the per-account limit and the idempotency key are then exact), while
+different accounts only meet at the slot row. Only successful bookings are remembered under an
+Idempotency-Key; a refused request can be retried with the same key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from exitentry.appointments.models import (
+    ACTIVE_STATUSES,
+    ALLOWED_TRANSITIONS,
+    Appointment,
+    AppointmentStatus,
+    BookingPolicy,
+    IdempotencyRecord,
+)
+from exitentry.audit.services import record_event
+from exitentry.core import clock
+from exitentry.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound, Throttled
+from exitentry.servicepoints.models import ServicePoint, Slot
+from exitentry.servicepoints.services import MAX_ID, bookable_now, day_hours, resolve_service
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out over the phone
+CODE_LENGTH = 10
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:\-]{1,100}")
+IDEMPOTENCY_RETENTION = dt.timedelta(days=7)
+
+
+class SlotNotFound(NotFound):
+    code = "slot_not_found"
+    default_message = _("There is no such slot.")
+
+
+class SlotFull(Conflict):
+    code = "slot_full"
+    default_message = _("This time is fully booked. Please choose another time.")
+
+
+class AlreadyBooked(Conflict):
+    code = "already_booked"
+    default_message = _("You already have an appointment for this service.")
+
+
+class SlotInPast(Conflict):
+    code = "slot_in_past"
+    default_message = _("This time has already passed.")
+
+
+class SlotClosed(Conflict):
+    code = "slot_closed"
+    default_message = _("The service point is closed on this day.")
+
+
+class SlotWrongService(InvalidInput):
+    code = "slot_wrong_service"
+    default_message = _("This slot is not for the chosen service.")
+
+
+class BookingNotOpenYet(Conflict):
+    code = "booking_not_open_yet"
+    default_message = _("Booking for this day has not opened yet.")
+
+
+class BookingClosed(Conflict):
+    code = "booking_closed"
+    default_message = _("Online booking is not available at this service point.")
+
+
+class TooManyAppointments(Conflict):
+    code = "too_many_appointments"
+    default_message = _("You have as many appointments as one account may hold. Cancel one to book another.")
+
+
+class BookingRateLimited(Throttled):
+    code = "booking_rate_limited"
+    default_message = _("Too many booking requests from your network. Please wait a minute and try again.")
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 422
+    code = "idempotency_key_reused"
+    default_message = _("This Idempotency-Key was already used for a different request.")
+
+
+class InvalidIdempotencyKey(InvalidInput):
+    code = "invalid_idempotency_key"
+    default_message = _("The Idempotency-Key must be 1 to 100 letters, digits or . _ : -")
+
+
+class IdempotencyKeyRequired(InvalidInput):
+    code = "idempotency_key_required"
+    default_message = _("Send an Idempotency-Key header so that a retry cannot book twice.")
+
+
+class AppointmentNotFound(NotFound):
+    code = "appointment_not_found"
+    default_message = _("There is no such appointment.")
+
+
+class AppointmentStarted(Conflict):
+    code = "appointment_started"
+    default_message = _("The appointment time has begun, so it can no longer be cancelled online.")
+
+
+class CheckInNotToday(Conflict):
+    code = "check_in_not_today"
+    default_message = _("Check-in is only possible on the day of the appointment, before it ends.")
+
+
+@dataclass(frozen=True)
+class BookingOutcome:
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+    @property
+    def appointment_id(self) -> int:
+        return int(self.body["id"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Policy
+
+
+def booking_policy_for(point: ServicePoint, day: dt.date) -> BookingPolicy | None:
+    """The policy in force on `day`: the point's own beats the province-wide one."""
+    policies = BookingPolicy.objects.filter(effective_from__lte=day).exclude(effective_to__lt=day)
+    own = policies.filter(service_point=point).order_by("-effective_from").first()
+    return own or policies.filter(service_point__isnull=True).order_by("-effective_from").first()
+
+
+def last_bookable_day(policy: BookingPolicy, local_now: dt.datetime) -> dt.date:
+    """Today + days_ahead once today's batch is released at `release_time`, else one day less."""
+    released = local_now.time() >= policy.release_time
+    return local_now.date() + dt.timedelta(days=policy.days_ahead - (0 if released else 1))
+
+
+def _check_rate(policy: BookingPolicy, request: HttpRequest | None) -> None:
+    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    if not ip:
+        return
+    minute = int(clock.now().timestamp() // 60)
+    key = f"booking:ip:{ip}:{minute}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = int(cache.incr(key))
+    except ValueError:
+        cache.set(key, 1, timeout=120)
+        count = 1
+    if count > policy.requests_per_ip_per_minute:
+        raise BookingRateLimited(limit=policy.requests_per_ip_per_minute)
+
+
+def ensure_default_booking_policy() -> BookingPolicy:
+    """The province-wide policy, created (and audited) when none exists yet."""
+    existing = BookingPolicy.objects.filter(service_point__isnull=True).order_by("-effective_from").first()
+    if existing is not None:
+        return existing
+    policy = BookingPolicy(
+        days_ahead=30,
+        release_time=dt.time(8, 0),
+        max_active_per_account=3,
+        requests_per_ip_per_minute=60,
+        effective_from=dt.date(2020, 1, 1),
+        note="Default policy",
+    )
+    return save_booking_policy(policy, actor="system")
+
+
+def save_booking_policy(
+    policy: BookingPolicy, *, actor: Any, request: HttpRequest | None = None
+) -> BookingPolicy:
+    with transaction.atomic():
+        creating = policy._state.adding
+        policy.full_clean()
+        policy.save()
+        record_event(
+            "appointments.booking_policy_created" if creating else "appointments.booking_policy_changed",
+            actor=actor,
+            obj=policy,
+            request=request,
+            after={
+                "service_point": policy.service_point_id,
+                "days_ahead": policy.days_ahead,
+                "release_time": policy.release_time.isoformat(),
+                "max_active_per_account": policy.max_active_per_account,
+                "requests_per_ip_per_minute": policy.requests_per_ip_per_minute,
+                "effective_from": policy.effective_from.isoformat(),
+                "effective_to": policy.effective_to.isoformat() if policy.effective_to else None,
+            },
+        )
+    return policy
+
+
+def delete_booking_policy(policy: BookingPolicy, *, actor: Any, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        policy_id = policy.pk
+        policy.delete()
+        record_event(
+            "appointments.booking_policy_deleted",
+            actor=actor,
+            object_type="appointments.bookingpolicy",
+            object_id=str(policy_id),
+            request=request,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Booking
+
+
+def _fingerprint(slot_id: int, service: str) -> str:
+    canonical = json.dumps({"service": service, "slot_id": slot_id}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(user: Any, key: str, fingerprint: str) -> BookingOutcome | None:
+    record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused(key=key)
+    return BookingOutcome(status=record.response_status, body=record.response_body, replayed=True)
+
+
+def new_appointment_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def book_slot(
+    user: Any,
+    slot_id: int,
+    service: str,
+    idempotency_key: str | None = None,
+    *,
+    request: HttpRequest | None = None,
+) -> BookingOutcome:
+    """Book one place in `slot_id` for `service`; the same key and body give the same answer."""
+    if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise InvalidIdempotencyKey()
+    service = (service or "").strip()
+    fingerprint = _fingerprint(slot_id, service)
+    if idempotency_key is not None:
+        replay = _replay(user, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay
+
+    slot = (
+        Slot.objects.select_related("service_point").filter(pk=slot_id).first()
+        if 1 <= slot_id <= MAX_ID
+        else None
+    )
+    if slot is None:
+        raise SlotNotFound(slot_id=slot_id)
+    bookable = resolve_service(service)
+    if bookable.skill != slot.skill:
+        raise SlotWrongService(slot_id=slot_id, service=service)
+    local_start = clock.to_local(slot.start)
+    policy = booking_policy_for(slot.service_point, clock.today())
+    if policy is None:
+        raise BookingClosed(service_point_id=slot.service_point_id)
+    _check_rate(policy, request)
+    now = clock.now()
+    if slot.start <= now:
+        raise SlotInPast(slot_id=slot_id)
+    hours = day_hours(slot.service_point, local_start.date())
+    if not bookable_now(slot, now=now, hours=hours):
+        raise SlotClosed(slot_id=slot_id, reason=hours.reason)
+    if local_start.date() > last_bookable_day(policy, clock.to_local(now)):
+        opens_at = clock.local_datetime(
+            local_start.date() - dt.timedelta(days=policy.days_ahead), policy.release_time
+        )
+        raise BookingNotOpenYet(opens_at=opens_at.isoformat())
+
+    try:
+        with transaction.atomic():
+            # One account's requests queue here; everyone else only meets at the slot row.
+            get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+            if idempotency_key is not None:
+                replay = _replay(user, idempotency_key, fingerprint)
+                if replay is not None:
+                    return replay
+            active = Appointment.objects.filter(user=user, status__in=ACTIVE_STATUSES)
+            if active.filter(service_code=service).exists():
+                raise AlreadyBooked(service=service)
+            if active.count() >= policy.max_active_per_account:
+                raise TooManyAppointments(limit=policy.max_active_per_account)
+            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+            if taken == 0:
+                raise SlotFull(slot_id=slot_id)
+            appointment = Appointment.objects.create(
+                code=new_appointment_code(),
+                user=user,
+                person_id=getattr(user, "person_id", None),
+                slot=slot,
+                service_code=service,
+                status=AppointmentStatus.BOOKED,
+                booked_at=now,
+                updated_at=now,
+            )
+            body = {"id": appointment.pk, "code": appointment.code, "slot_id": slot.pk, "status": "booked"}
+            if idempotency_key is not None:
+                IdempotencyRecord.objects.create(
+                    user=user,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                    response_status=201,
+                    response_body=body,
+                    created_at=now,
+                )
+            record_event(
+                "appointment.booked",
+                actor=user,
+                obj=appointment,
+                request=request,
+                slot_id=slot.pk,
+                service=service,
+                service_point_id=slot.service_point_id,
+                start=local_start.isoformat(),
+            )
+    except IntegrityError:
+        # The partial unique index or the idempotency key stopped a concurrent twin; the slot
+        # increment was rolled back with it.
+        if idempotency_key is not None:
+            replay = _replay(user, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        if Appointment.objects.filter(user=user, service_code=service, status__in=ACTIVE_STATUSES).exists():
+            raise AlreadyBooked(service=service) from None
+        raise
+    return BookingOutcome(status=201, body=body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cancelling and the appointment's later life
+
+
+def appointments_of(user: Any) -> QuerySet[Appointment]:
+    return Appointment.objects.filter(user=user).select_related("slot", "slot__service_point")
+
+
+def get_own_appointment(user: Any, appointment_id: int) -> Appointment:
+    """The user's appointment; someone else's answers exactly like one that does not exist."""
+    appointment = (
+        appointments_of(user).filter(pk=appointment_id).first() if 1 <= appointment_id <= MAX_ID else None
+    )
+    if appointment is None:
+        raise AppointmentNotFound(id=appointment_id)
+    return appointment
+
+
+def _move(
+    appointment: Appointment, to: str, *, stamp: dict[str, Any], actor: Any, request: HttpRequest | None
+) -> None:
+    """Apply one allowed transition with a conditional update; 0 rows means someone else moved it."""
+    if to not in ALLOWED_TRANSITIONS[appointment.status]:
+        raise InvalidTransition(current=appointment.status, requested=to)
+    moved = Appointment.objects.filter(pk=appointment.pk, status=appointment.status).update(
+        status=to, updated_at=clock.now(), **stamp
+    )
+    if moved == 0:
+        raise InvalidTransition(requested=to)
+    record_event(
+        f"appointment.{to}",
+        actor=actor,
+        obj=appointment,
+        request=request,
+        before={"status": appointment.status},
+        after={"status": to},
+    )
+    appointment.status = to
+    for name, value in stamp.items():
+        setattr(appointment, name, value)
+
+
+def cancel_appointment(user: Any, appointment_id: int, *, request: HttpRequest | None = None) -> Appointment:
+    """The owner cancels before the slot starts; the place goes back into the slot."""
+    with transaction.atomic():
+        appointment = get_own_appointment(user, appointment_id)
+        if appointment.status != AppointmentStatus.BOOKED:
+            raise InvalidTransition(current=appointment.status, requested=AppointmentStatus.CANCELLED)
+        now = clock.now()
+        if appointment.slot.start <= now:
+            raise AppointmentStarted(id=appointment_id)
+        _move(
+            appointment, AppointmentStatus.CANCELLED, stamp={"cancelled_at": now}, actor=user, request=request
+        )
+        Slot.objects.filter(pk=appointment.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+    return appointment
+
+
+def find_by_code(code: str) -> Appointment:
+    appointment = (
+        Appointment.objects.select_related("slot", "slot__service_point")
+        .filter(code=(code or "").strip().upper())
+        .first()
+    )
+    if appointment is None:
+        raise AppointmentNotFound(code=code)
+    return appointment
+
+
+def check_in_appointment(
+    appointment: Appointment, *, actor: Any, request: HttpRequest | None = None
+) -> Appointment:
+    """The holder arrives (ticket machine or counter): allowed on the slot's day until it ends."""
+    with transaction.atomic():
+        now = clock.now()
+        if clock.to_local(appointment.slot.start).date() != clock.today() or appointment.slot.end <= now:
+            raise CheckInNotToday(code=appointment.code)
+        _move(
+            appointment,
+            AppointmentStatus.CHECKED_IN,
+            stamp={"checked_in_at": now},
+            actor=actor,
+            request=request,
+        )
+    return appointment
+
+
+def complete_appointment(
+    appointment: Appointment, *, actor: Any, request: HttpRequest | None = None
+) -> Appointment:
+    with transaction.atomic():
+        _move(
+            appointment,
+            AppointmentStatus.COMPLETED,
+            stamp={"finished_at": clock.now()},
+            actor=actor,
+            request=request,
+        )
+    return appointment
+
+
+def mark_no_shows(now: dt.datetime | None = None) -> int:
+    """Booked appointments whose slot has ended become no-shows. Returns how many changed."""
+    now = now or clock.now()
+    changed = 0
+    overdue = list(
+        Appointment.objects.filter(status=AppointmentStatus.BOOKED, slot__end__lte=now).order_by("pk")[:10000]
+    )
+    for appointment in overdue:
+        try:
+            with transaction.atomic():
+                _move(
+                    appointment,
+                    AppointmentStatus.NO_SHOW,
+                    stamp={"finished_at": now},
+                    actor="system",
+                    request=None,
+                )
+        except InvalidTransition:
+            continue  # checked in or cancelled meanwhile
+        changed += 1
+    return changed
+
+
+def booked_between(
+    point: ServicePoint, start: dt.datetime, end: dt.datetime, skill: str | None = None
+) -> int:
+    """Appointment holders still expected at `point` in slots starting in [start, end)."""
+    expected = Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED,
+        slot__service_point=point,
+        slot__start__gte=start,
+        slot__start__lt=end,
+    )
+    if skill is not None:
+        expected = expected.filter(slot__skill=skill)
+    return expected.count()
+
+
+def purge_idempotency_records(now: dt.datetime | None = None) -> int:
+    """Forget answers older than the retention period (a retry comes within minutes)."""
+    cutoff = (now or clock.now()) - IDEMPOTENCY_RETENTION
+    with transaction.atomic():
+        deleted, _rows = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+        if deleted:
+            record_event(
+                "appointments.idempotency_records_purged",
+                actor="system",
+                object_type="appointments.idempotencyrecord",
+                count=deleted,
+            )
+    return deleted
