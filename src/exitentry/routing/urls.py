@@ -1,0 +1,4 @@
+"""Pages of the routing app (included in `exitentry.urls` when it has some)."""
+
+app_name = "routing"
+urlpatterns: list = []
