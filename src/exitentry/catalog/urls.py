@@ -1,5 +1,9 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from exitentry.catalog import views
 
 app_name = "catalog"
-urlpatterns = [path("checklist/", TemplateView.as_view(template_name="base.html"), name="checklist")]
+urlpatterns = [
+    path("", views.service_list, name="services"),
+    path("checklist/", views.checklist, name="checklist"),
+]
