@@ -453,7 +453,7 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 QueueStatus = tuple[int | None, int | None]  # (people waiting, predicted wait in minutes)
-QueueSource = Callable[[list[int]], dict[int, QueueStatus]]
+QueueSource = Callable[[list[int], str | None], dict[int, QueueStatus]]  # (point ids, skill or None)
 _queue_sources: list[QueueSource] = []
 
 
@@ -463,11 +463,11 @@ def register_queue_source(source: QueueSource) -> None:
         _queue_sources.append(source)
 
 
-def queue_status(point_ids: list[int]) -> dict[int, QueueStatus]:
-    """Live waiting counts; empty until a queueing source is registered (never invented)."""
+def queue_status(point_ids: list[int], skill: str | None = None) -> dict[int, QueueStatus]:
+    """Live waiting counts (for one skill when given); empty until a queueing source is registered."""
     status: dict[int, QueueStatus] = {}
     for source in _queue_sources:
-        status.update(source(point_ids))
+        status.update(source(point_ids, skill))
     return status
 
 
@@ -505,7 +505,7 @@ def list_service_points(
     calendar = _CalendarCache()
     listings: list[PointListing] = []
     candidates = [p for p in points if skill is None or skill in skills_offered(p)]
-    waits = queue_status([p.pk for p in candidates])
+    waits = queue_status([p.pk for p in candidates], skill)
     for point in candidates:
         today = day_hours(point, local.date(), calendar=calendar)
         is_open = None if today.open is None else any(s <= local < e for s, e in today.spans())

@@ -51,7 +51,9 @@ def test_list_is_sorted_by_distance_when_a_location_is_given(api: object) -> Non
 
 
 @time_machine.travel(TUESDAY_10, tick=False)
-def test_waiting_figures_are_null_until_a_queue_reports_them(api: object) -> None:
+def test_waiting_figures_come_from_the_queue_and_no_wait_is_promised_without_an_open_counter(
+    api: object,
+) -> None:
     hall = hall_with_weekday_hours()
 
     body = api.get("/service-points", headers={"Accept-Language": "en"}).json()
@@ -70,8 +72,8 @@ def test_waiting_figures_are_null_until_a_queue_reports_them(api: object) -> Non
             "longitude": 117.0,
             "distance_km": None,
             "open_now": True,
-            "waiting": None,
-            "predicted_wait_minutes": None,
+            "waiting": 0,  # the queueing app reports; nobody has a ticket
+            "predicted_wait_minutes": None,  # and no counter is open
             "today": {
                 "date": "2026-09-22",
                 "open": True,
