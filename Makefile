@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo serve test lint typecheck pytest test-browser messages lock clean
+.PHONY: install demo serve test lint typecheck pytest test-browser migrations-check messages lock clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,16 @@ pytest: install
 # Lint, types, then the whole suite; set DATABASE_URL=postgres://... to run it on PostgreSQL.
 test: lint typecheck pytest
 
+# Only the browser tests (Debian's chromium + axe-core); failures leave screenshots in test-artifacts/.
+test-browser: install
+	mkdir -p var
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# Fails when a model change has no migration yet.
+migrations-check: install
+	mkdir -p var
+	$(BIN)/exitentry makemigrations --check --dry-run
+
 # Regenerate the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: install
 	cd src/exitentry && for app in */; do \
@@ -60,4 +70,4 @@ lock:
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras -o requirements/dev.txt requirements/dev.in
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts

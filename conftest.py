@@ -3,6 +3,8 @@
 - Tests marked `postgres` run only when DATABASE_URL points at PostgreSQL (deselected otherwise).
 - Tests marked `browser` need Debian's chromium; without it they skip, except under CI=true,
   where a missing browser is a failure.
+- Under CI=true nothing may be skipped: a test that skips (for want of chromium, gettext or
+  anything else) is reported as failed, with the reason.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def pytest_configure(config: pytest.Config) -> None:
     from exitentry.core.compile_messages import compile_all
 
-    compile_all()
+    if compile_all():
+        # pytest-django set Django up before this hook, and Django cached the default language's
+        # catalogues then, without the .mo files just compiled (a fresh checkout has none): forget
+        # them, as Django's own tests do when translation settings change.
+        from django.test.signals import language_changed
+
+        language_changed(setting="LOCALE_PATHS")
 
 
 def _database_is_postgres() -> bool:
@@ -40,7 +48,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
-@pytest.fixture
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where nothing may be skipped: {reason}"
+
+
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     if CHROMIUM is None:
         if CI:

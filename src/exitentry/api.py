@@ -10,11 +10,19 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from exitentry.core.errors import DomainError
+from exitentry.core.errors import (
+    DomainError,
+    InvalidInput,
+    MalformedRequest,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ServerError,
+    Throttled,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +39,15 @@ def error_response(
     request: HttpRequest, status: int, code: str, message: str, **details: Any
 ) -> HttpResponse:
     return api.create_response(request, {"code": code, "message": message, "details": details}, status=status)
+
+
+def standard_error_response(request: HttpRequest, error: type[DomainError], **details: Any) -> HttpResponse:
+    """The answer for one of the standard errors, with its message in the request's language.
+
+    The messages live on the error classes in `exitentry.core.errors`, so that the core
+    catalogue translates them.
+    """
+    return error_response(request, error.status, error.code, str(error.default_message), **details)
 
 
 @api.exception_handler(DomainError)
@@ -50,55 +67,60 @@ def _clean_validation_error(error: dict[str, Any]) -> dict[str, Any]:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # Same status and message as InvalidInput, with the code callers already rely on.
     return error_response(
         request,
-        422,
+        InvalidInput.status,
         "validation_error",
-        _("Some of the information given is not valid."),
+        str(InvalidInput.default_message),
         errors=[_clean_validation_error(error) for error in exc.errors],
     )
 
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "not_authenticated", _("Please sign in first."))
+    return standard_error_response(request, NotAuthenticated)
 
 
 @api.exception_handler(AuthorizationError)
 def on_authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-    return error_response(request, 403, "permission_denied", _("You are not allowed to do this."))
+    return standard_error_response(request, PermissionDenied)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
-        return error_response(request, 400, "malformed_request", _("The request body could not be read."))
+        return standard_error_response(request, MalformedRequest)
     if exc.status_code == 429:
-        return error_response(
-            request, 429, "throttled", _("Too many attempts. Please wait a while and try again.")
-        )
+        return standard_error_response(request, Throttled)
     return error_response(request, exc.status_code, "http_error", str(exc))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, "not_found", _("Nothing was found."))
+    return standard_error_response(request, NotFound)
 
 
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unexpected error in %s %s", request.method, request.path)
-    return error_response(
-        request, 500, "server_error", _("Something went wrong on our side. Please try again.")
-    )
+    return standard_error_response(request, ServerError)
 
 
 def _mount_routers() -> None:
     # Imported here so that each app's api module can import `exitentry.api` helpers freely.
     from exitentry.accounts.api import router as accounts_router
+    from exitentry.applications.api import router as applications_router
+    from exitentry.applications.api import tracking_router
+    from exitentry.appointments.api import router as appointments_router
     from exitentry.catalog.api import router as catalog_router
     from exitentry.core.api import router as core_router
     from exitentry.identity.api import router as identity_router
+    from exitentry.notifications.api import router as notifications_router
+    from exitentry.payments.api import router as payments_router
+    from exitentry.queueing.api import hall_router as hall_queue_router
+    from exitentry.queueing.api import router as queueing_router
+    from exitentry.routing.api import router as routing_router
     from exitentry.servicepoints.api import router as servicepoints_router
     from exitentry.workdays.api import router as workdays_router
 
@@ -108,6 +130,14 @@ def _mount_routers() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/identity", identity_router)
     api.add_router("/service-points", servicepoints_router)
+    api.add_router("/appointments", appointments_router)
+    api.add_router("/applications", applications_router)
+    api.add_router("/track", tracking_router)
+    api.add_router("/payments", payments_router)
+    api.add_router("/notifications", notifications_router)
+    api.add_router("/service-points", hall_queue_router)
+    api.add_router("/queue", queueing_router)
+    api.add_router("/recommendations", routing_router)
 
 
 _mount_routers()

@@ -61,6 +61,12 @@ INSTALLED_APPS = [
     "exitentry.catalog",
     "exitentry.identity",
     "exitentry.servicepoints",
+    "exitentry.routing",
+    "exitentry.appointments",
+    "exitentry.applications",
+    "exitentry.payments",
+    "exitentry.notifications",
+    "exitentry.queueing",
 ]
 
 MIDDLEWARE = [
@@ -200,13 +206,52 @@ EXITENTRY_PROVINCE_CODE = env.str("EXITENTRY_PROVINCE_CODE", default="37")
 # Adapters at real external boundaries; sandbox implementations are the default outside production.
 EXITENTRY_ADAPTERS = {
     "real_name": env.str("REAL_NAME_ADAPTER", default="exitentry.accounts.adapters.SandboxRealNameVerifier"),
+    "info_sharing": env.str(
+        "INFO_SHARING_ADAPTER", default="exitentry.applications.adapters.SandboxInformationSharing"
+    ),
+    "face_verification": env.str(
+        "FACE_VERIFICATION_ADAPTER", default="exitentry.applications.adapters.SandboxFaceVerification"
+    ),
 }
+
+# Payments: one gateway class per channel (see payments/gateways/base.py). The sandbox signs its
+# callbacks with PAYMENTS_SANDBOX_SECRET (HMAC-SHA256) and refuses to work without one, which is
+# the case in production unless it is set on purpose. PAYMENTS_PUBLIC_BASE_URL is the address
+# gateways and payers reach this site at (default: the address of the request).
+_SANDBOX_GATEWAY = "exitentry.payments.gateways.sandbox.SandboxGateway"
+PAYMENT_GATEWAYS = {
+    "wechat_pay": env.str("PAYMENT_GATEWAY_WECHAT_PAY", default=_SANDBOX_GATEWAY),
+    "alipay": env.str("PAYMENT_GATEWAY_ALIPAY", default=_SANDBOX_GATEWAY),
+    "unionpay": env.str("PAYMENT_GATEWAY_UNIONPAY", default=_SANDBOX_GATEWAY),
+    "counter": "exitentry.payments.gateways.counter.CounterGateway",
+}
+PAYMENTS_SANDBOX_SECRET = env.str("PAYMENTS_SANDBOX_SECRET", default="") or (
+    "" if PRODUCTION else f"sandbox-payments-{SECRET_KEY}"
+)
+PAYMENTS_CALLBACK_TOLERANCE_SECONDS = env.int("PAYMENTS_CALLBACK_TOLERANCE_SECONDS", default=300)
+PAYMENTS_PUBLIC_BASE_URL = env.str("PAYMENTS_PUBLIC_BASE_URL", default="")
+
+# Notifications: one sender per channel (see notifications/adapters.py); the sandbox outbox stores
+# what would be sent. A failed send is retried with exponential backoff.
+_SANDBOX_SENDER = "exitentry.notifications.adapters.SandboxOutbox"
+NOTIFICATION_SENDERS = {
+    "sms": env.str("SMS_SENDER", default=_SANDBOX_SENDER),
+    "email": env.str("EMAIL_SENDER", default=_SANDBOX_SENDER),
+}
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=3600)
+NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SECONDS", default=600)
 
 # Login throttling: after this many failures for one username or one address within the window,
 # further attempts are refused until the window passes.
 LOGIN_THROTTLE_FAILURES = env.int("LOGIN_THROTTLE_FAILURES", default=5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
+
+# Tracking lookups (GET /api/v1/track) allowed per client address per minute; the benchmark,
+# whose clients all come from 127.0.0.1, raises it.
+EXITENTRY_TRACKING_PER_CLIENT_PER_MINUTE = env.int("TRACKING_PER_CLIENT_PER_MINUTE", default=30)
 
 LOGGING = {
     "version": 1,

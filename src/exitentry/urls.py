@@ -1,13 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from exitentry.api import api, error_response
+from exitentry.api import api, standard_error_response
+from exitentry.core.errors import NotFound
 
 
 def api_not_found(request, *args, **kwargs):
-    from django.utils.translation import gettext as _
-
-    return error_response(request, 404, "not_found", _("Nothing was found."))
+    return standard_error_response(request, NotFound)
 
 
 urlpatterns = [
@@ -20,5 +19,11 @@ urlpatterns = [
     path("services/", include("exitentry.catalog.urls")),
     path("identity/", include("exitentry.identity.urls")),
     path("service-points/", include("exitentry.servicepoints.urls")),
+    path("appointments/", include("exitentry.appointments.urls")),
+    path("", include("exitentry.applications.urls")),
+    path("payments/", include("exitentry.payments.urls")),
+    path("notifications/", include("exitentry.notifications.urls")),
+    path("queue/", include("exitentry.queueing.urls")),
+    path("network/", include("exitentry.routing.urls")),
     path("", include("exitentry.core.urls")),
 ]

@@ -22,7 +22,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -144,9 +144,14 @@ class BookingOutcome:
 
 def booking_policy_for(point: ServicePoint, day: dt.date) -> BookingPolicy | None:
     """The policy in force on `day`: the point's own beats the province-wide one."""
-    policies = BookingPolicy.objects.filter(effective_from__lte=day).exclude(effective_to__lt=day)
-    own = policies.filter(service_point=point).order_by("-effective_from").first()
-    return own or policies.filter(service_point__isnull=True).order_by("-effective_from").first()
+    # One query: the point's own rows sort before the province-wide ones (NULLs last).
+    return (
+        BookingPolicy.objects.filter(effective_from__lte=day)
+        .exclude(effective_to__lt=day)
+        .filter(Q(service_point=point) | Q(service_point__isnull=True))
+        .order_by(F("service_point").asc(nulls_last=True), "-effective_from")
+        .first()
+    )
 
 
 def last_bookable_day(policy: BookingPolicy, local_now: dt.datetime) -> dt.date:
@@ -300,14 +305,16 @@ def book_slot(
                 replay = _replay(user, idempotency_key, fingerprint)
                 if replay is not None:
                     return replay
-            active = Appointment.objects.filter(user=user, status__in=ACTIVE_STATUSES)
-            if active.filter(service_code=service).exists():
+            # The services of the account's active appointments, in one query (at most a handful).
+            active = list(
+                Appointment.objects.filter(user=user, status__in=ACTIVE_STATUSES).values_list(
+                    "service_code", flat=True
+                )
+            )
+            if service in active:
                 raise AlreadyBooked(service=service)
-            if active.count() >= policy.max_active_per_account:
+            if len(active) >= policy.max_active_per_account:
                 raise TooManyAppointments(limit=policy.max_active_per_account)
-            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-            if taken == 0:
-                raise SlotFull(slot_id=slot_id)
             appointment = Appointment.objects.create(
                 code=new_appointment_code(),
                 user=user,
@@ -338,6 +345,12 @@ def book_slot(
                 service_point_id=slot.service_point_id,
                 start=local_start.isoformat(),
             )
+            # The place is taken last, just before COMMIT: the slot's row stays locked for the
+            # shortest time, so the people racing for one hot slot queue for the least time. Zero
+            # rows means full, and raising rolls the appointment, key and event back with it.
+            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+            if taken == 0:
+                raise SlotFull(slot_id=slot_id)
     except IntegrityError:
         # The partial unique index or the idempotency key stopped a concurrent twin; the slot
         # increment was rolled back with it.
@@ -445,6 +458,21 @@ def complete_appointment(
         _move(
             appointment,
             AppointmentStatus.COMPLETED,
+            stamp={"finished_at": clock.now()},
+            actor=actor,
+            request=request,
+        )
+    return appointment
+
+
+def mark_checked_in_no_show(
+    appointment: Appointment, *, actor: Any, request: HttpRequest | None = None
+) -> Appointment:
+    """A checked-in holder did not come to the counter when called (used by the queueing app)."""
+    with transaction.atomic():
+        _move(
+            appointment,
+            AppointmentStatus.NO_SHOW,
             stamp={"finished_at": clock.now()},
             actor=actor,
             request=request,

@@ -33,6 +33,12 @@ class InvalidInput(DomainError):
     default_message = _("Some of the information given is not valid.")
 
 
+class MalformedRequest(DomainError):
+    status = 400
+    code = "malformed_request"
+    default_message = _("The request body could not be read.")
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"
@@ -66,3 +72,11 @@ class Throttled(DomainError):
     status = 429
     code = "throttled"
     default_message = _("Too many attempts. Please wait a while and try again.")
+
+
+class ServerError(DomainError):
+    """Never raised on purpose: the shape and message of an unexpected failure (HTTP 500)."""
+
+    status = 500
+    code = "server_error"
+    default_message = _("Something went wrong on our side. Please try again.")

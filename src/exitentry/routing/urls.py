@@ -1,4 +1,11 @@
-"""Pages of the routing app (included in `exitentry.urls` when it has some)."""
+"""Pages of the routing app, at /network/."""
+
+from django.urls import path
+
+from exitentry.routing import views
 
 app_name = "routing"
-urlpatterns: list = []
+urlpatterns = [
+    path("recommend/", views.recommend, name="recommend"),
+    path("simulator/", views.simulator, name="simulator"),
+]
