@@ -7,6 +7,7 @@ enqueued after commit by the services.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django_tasks import task
@@ -14,6 +15,7 @@ from django_tasks import task
 from exitentry.applications import services
 from exitentry.applications.models import ApplicationItem, ItemStatus
 from exitentry.core.errors import InvalidTransition
+from exitentry.core.scheduling import every
 
 
 @task()
@@ -22,6 +24,7 @@ def check_materials_with_sources(application_id: int) -> dict[str, str]:
     return services.check_materials_with_sources(application_id)
 
 
+@every(dt.timedelta(minutes=5))
 @task()
 def retry_stalled_source_checks() -> list[int]:
     """Re-run the register checks that a crash or a lost task left unfinished."""
@@ -44,12 +47,14 @@ def send_to_production(item_id: int) -> str:
         return item.status
 
 
+@every(dt.timedelta(minutes=15))
 @task()
 def watch_slas() -> dict[str, Any]:
     """Flag items at 80% of their promised time and at breach, and tell their supervisors."""
     return services.sla_watch().as_dict()
 
 
+@every(dt.timedelta(days=1), at=dt.time(4, 0))
 @task()
 def delete_abandoned_uploads() -> int:
     """Delete files staged for forms that were never sent."""
