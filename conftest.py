@@ -37,7 +37,25 @@ def _database_is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+def _refuse_transactional_tests_without_serialized_rollback(items: list[pytest.Item]) -> None:
+    # A transaction=True test flushes the database afterwards; without serialized_rollback the
+    # flush re-creates content types with new ids, and the next serialized_rollback test then
+    # fails to restore the migrated data (duplicate key on django_content_type). One rule for all.
+    offenders = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db")) is not None
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if offenders:
+        raise pytest.UsageError(
+            "use @pytest.mark.django_db(transaction=True, serialized_rollback=True): " + ", ".join(offenders)
+        )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _refuse_transactional_tests_without_serialized_rollback(items)
     if _database_is_postgres():
         return
     kept, deselected = [], []

@@ -63,7 +63,7 @@ def test_record_event_without_a_signed_in_actor_labels_it_system():
     assert event.actor_label == "system"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_record_event_refuses_to_run_outside_a_transaction():
     # Data migrations may have written events of their own; compare with what was there.
     events_before = AuditEvent.objects.count()

@@ -11,7 +11,7 @@ from exitentry.payments.tests.test_race import _race
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("reference_data"),
 ]
 

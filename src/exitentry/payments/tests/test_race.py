@@ -17,7 +17,7 @@ from exitentry.payments.tests.conftest import signed_callback
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("reference_data", "monday_10"),
 ]
 

@@ -15,7 +15,7 @@ from exitentry.payments.models import Order, OrderStatus, Payment
 from exitentry.payments.tests.conftest import SUBJECT, signed_callback
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("reference_data", "monday_10"),
 ]
 
