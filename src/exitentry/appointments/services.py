@@ -315,6 +315,9 @@ def book_slot(
                 raise AlreadyBooked(service=service)
             if len(active) >= policy.max_active_per_account:
                 raise TooManyAppointments(limit=policy.max_active_per_account)
+            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+            if taken == 0:
+                raise SlotFull(slot_id=slot_id)
             appointment = Appointment.objects.create(
                 code=new_appointment_code(),
                 user=user,
@@ -345,12 +348,6 @@ def book_slot(
                 service_point_id=slot.service_point_id,
                 start=local_start.isoformat(),
             )
-            # The place is taken last, just before COMMIT: the slot's row stays locked for the
-            # shortest time, so the people racing for one hot slot queue for the least time. Zero
-            # rows means full, and raising rolls the appointment, key and event back with it.
-            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-            if taken == 0:
-                raise SlotFull(slot_id=slot_id)
     except IntegrityError:
         # The partial unique index or the idempotency key stopped a concurrent twin; the slot
         # increment was rolled back with it.
