@@ -75,6 +75,7 @@ from exitentry.audit.services import record_access, record_event
 from exitentry.catalog import services as catalog
 from exitentry.catalog.models import Channel, Material, Reason, Service, TimeUnit
 from exitentry.core import clock
+from exitentry.core.counters import increment
 from exitentry.core.errors import (
     Conflict,
     DomainError,
@@ -1673,12 +1674,7 @@ class Tracking:
 
 
 def _count(key: str, window_seconds: int) -> int:
-    cache.add(key, 0, timeout=window_seconds * 2)
-    try:
-        return int(cache.incr(key))
-    except ValueError:
-        cache.set(key, 1, timeout=window_seconds * 2)
-        return 1
+    return increment(key, expires_in=window_seconds * 2)
 
 
 def _throttle_tracking(client: str | None, number: str) -> None:

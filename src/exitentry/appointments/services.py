@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
@@ -36,6 +35,7 @@ from exitentry.appointments.models import (
 )
 from exitentry.audit.services import record_event
 from exitentry.core import clock
+from exitentry.core.counters import increment
 from exitentry.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound, Throttled
 from exitentry.servicepoints.models import ServicePoint, Slot
 from exitentry.servicepoints.services import MAX_ID, bookable_now, day_hours, resolve_service
@@ -166,12 +166,7 @@ def _check_rate(policy: BookingPolicy, request: HttpRequest | None) -> None:
         return
     minute = int(clock.now().timestamp() // 60)
     key = f"booking:ip:{ip}:{minute}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = int(cache.incr(key))
-    except ValueError:
-        cache.set(key, 1, timeout=120)
-        count = 1
+    count = increment(key, expires_in=120)
     if count > policy.requests_per_ip_per_minute:
         raise BookingRateLimited(limit=policy.requests_per_ip_per_minute)
 
