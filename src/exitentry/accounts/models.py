@@ -12,6 +12,9 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("Manager")
     HOTEL_OPERATOR = "hotel_operator", _("Hotel operator")
     HOTLINE_AGENT = "hotline_agent", _("Hotline agent")
+    ENTERPRISE = "enterprise", _("Enterprise or employer")
+    WORK_PERMIT_OFFICER = "work_permit_officer", _("Work-permit officer")
+    POLICE = "police", _("Police officer")
     ADMIN = "admin", _("Administrator")
 
 
