@@ -252,6 +252,9 @@ API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
 # Tracking lookups (GET /api/v1/track) allowed per client address per minute; the benchmark,
 # whose clients all come from 127.0.0.1, raises it.
 EXITENTRY_TRACKING_PER_CLIENT_PER_MINUTE = env.int("TRACKING_PER_CLIENT_PER_MINUTE", default=30)
+# Seconds each process keeps reference data read on hot paths (opening hours, policies, service
+# rules; core/refcache.py). 0 turns the cache off; the test suite runs with it off unless a test asks.
+REFERENCE_CACHE_SECONDS = env.int("REFERENCE_CACHE_SECONDS", default=0 if EXITENTRY_ENV == "test" else 10)
 
 LOGGING = {
     "version": 1,

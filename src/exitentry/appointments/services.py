@@ -34,7 +34,7 @@ from exitentry.appointments.models import (
     IdempotencyRecord,
 )
 from exitentry.audit.services import record_event
-from exitentry.core import clock
+from exitentry.core import clock, refcache
 from exitentry.core.counters import increment
 from exitentry.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound, Throttled
 from exitentry.servicepoints.models import ServicePoint, Slot
@@ -144,6 +144,10 @@ class BookingOutcome:
 
 def booking_policy_for(point: ServicePoint, day: dt.date) -> BookingPolicy | None:
     """The policy in force on `day`: the point's own beats the province-wide one."""
+    return refcache.remember(("booking_policy", point.pk, day), lambda: _booking_policy_for(point, day))
+
+
+def _booking_policy_for(point: ServicePoint, day: dt.date) -> BookingPolicy | None:
     # One query: the point's own rows sort before the province-wide ones (NULLs last).
     return (
         BookingPolicy.objects.filter(effective_from__lte=day)
@@ -255,16 +259,36 @@ def book_slot(
     *,
     request: HttpRequest | None = None,
 ) -> BookingOutcome:
-    """Book one place in `slot_id` for `service`; the same key and body give the same answer."""
+    """Book one place in `slot_id` for `service`; the same key and body give the same answer.
+
+    Built for the morning rush, when most answers are `slot_full`: the place is taken first, so a
+    refusal costs one UPDATE. An earlier answer for the same Idempotency-Key is looked up only
+    when this attempt is refused (a retry of a success is refused by the one-active-appointment
+    index or the key's unique constraint, and then answered from the record).
+    """
     if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise InvalidIdempotencyKey()
     service = (service or "").strip()
     fingerprint = _fingerprint(slot_id, service)
-    if idempotency_key is not None:
-        replay = _replay(user, idempotency_key, fingerprint)
-        if replay is not None:
-            return replay
+    try:
+        return _book(user, slot_id, service, idempotency_key, fingerprint, request=request)
+    except (DomainError, IntegrityError):
+        if idempotency_key is not None:
+            replay = _replay(user, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        raise
 
+
+def _book(
+    user: Any,
+    slot_id: int,
+    service: str,
+    idempotency_key: str | None,
+    fingerprint: str,
+    *,
+    request: HttpRequest | None,
+) -> BookingOutcome:
     slot = (
         Slot.objects.select_related("service_point").filter(pk=slot_id).first()
         if 1 <= slot_id <= MAX_ID
@@ -276,7 +300,8 @@ def book_slot(
     if bookable.skill != slot.skill:
         raise SlotWrongService(slot_id=slot_id, service=service)
     local_start = clock.to_local(slot.start)
-    policy = booking_policy_for(slot.service_point, clock.today())
+    today = clock.today()
+    policy = booking_policy_for(slot.service_point, today)
     if policy is None:
         raise BookingClosed(service_point_id=slot.service_point_id)
     _check_rate(policy, request)
@@ -294,13 +319,12 @@ def book_slot(
 
     try:
         with transaction.atomic():
-            # One account's requests queue here; everyone else only meets at the slot row.
+            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
+            if taken == 0:
+                raise SlotFull(slot_id=slot_id)
+            # One account's requests queue here (after the slot row: every booking locks in that
+            # order), so the per-account limit below cannot be passed by parallel requests.
             get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
-            if idempotency_key is not None:
-                replay = _replay(user, idempotency_key, fingerprint)
-                if replay is not None:
-                    return replay
-            # The services of the account's active appointments, in one query (at most a handful).
             active = list(
                 Appointment.objects.filter(user=user, status__in=ACTIVE_STATUSES).values_list(
                     "service_code", flat=True
@@ -310,9 +334,6 @@ def book_slot(
                 raise AlreadyBooked(service=service)
             if len(active) >= policy.max_active_per_account:
                 raise TooManyAppointments(limit=policy.max_active_per_account)
-            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-            if taken == 0:
-                raise SlotFull(slot_id=slot_id)
             appointment = Appointment.objects.create(
                 code=new_appointment_code(),
                 user=user,
@@ -344,12 +365,8 @@ def book_slot(
                 start=local_start.isoformat(),
             )
     except IntegrityError:
-        # The partial unique index or the idempotency key stopped a concurrent twin; the slot
-        # increment was rolled back with it.
-        if idempotency_key is not None:
-            replay = _replay(user, idempotency_key, fingerprint)
-            if replay is not None:
-                return replay
+        # The partial unique index stopped a concurrent twin (or the key's unique constraint a
+        # retry, answered by the caller); the slot increment was rolled back with it.
         if Appointment.objects.filter(user=user, service_code=service, status__in=ACTIVE_STATUSES).exists():
             raise AlreadyBooked(service=service) from None
         raise

@@ -24,12 +24,12 @@ from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.http import HttpRequest
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from exitentry.audit.services import record_event
 from exitentry.catalog.models import Channel, Service
-from exitentry.core import clock
+from exitentry.core import clock, refcache
 from exitentry.core.errors import DomainError, InvalidInput, NotFound
 from exitentry.servicepoints.models import (
     CalendarRule,
@@ -108,6 +108,10 @@ def skill_for_service(code: str, rules: Iterable[ServiceSkillRule] | None = None
 def resolve_service(code: str) -> BookableService:
     """The active catalog service `code`, done at a hall window, and the counter skill serving it."""
     code = (code or "").strip()
+    return refcache.remember(("bookable_service", code, get_language()), lambda: _resolve_service(code))
+
+
+def _resolve_service(code: str) -> BookableService:
     service = (
         Service.objects.filter(code=code, is_active=True).first() if SERVICE_CODE.fullmatch(code) else None
     )
@@ -192,6 +196,22 @@ def day_hours(
     hours: Sequence[OpeningHours] | None = None,
     closures: Sequence[Closure] | None = None,
     calendar: _CalendarCache | None = None,
+) -> DayHours:
+    if hours is None and closures is None and calendar is None:
+        key = ("day_hours", point.pk, point.is_active, point.calendar_rule, day, get_language())
+        return refcache.remember(
+            key, lambda: _day_hours(point, day, hours=hours, closures=closures, calendar=calendar)
+        )
+    return _day_hours(point, day, hours=hours, closures=closures, calendar=calendar)
+
+
+def _day_hours(
+    point: ServicePoint,
+    day: dt.date,
+    *,
+    hours: Sequence[OpeningHours] | None,
+    closures: Sequence[Closure] | None,
+    calendar: _CalendarCache | None,
 ) -> DayHours:
     hours = list(point.hours.all()) if hours is None else hours
     closures = list(point.closures.all()) if closures is None else closures

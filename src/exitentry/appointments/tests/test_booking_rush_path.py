@@ -1,0 +1,93 @@
+"""The booking path as a morning rush meets it: reference data read once, refusals cheap, retries safe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from exitentry.accounts.tests.factories import UserFactory
+from exitentry.appointments.models import Appointment
+from exitentry.appointments.tests.conftest import bearer
+from exitentry.appointments.tests.test_booking_api import TUESDAY, book, tuesday_slot
+from exitentry.core import refcache
+from exitentry.servicepoints.models import Slot
+from exitentry.servicepoints.tests.factories import ClosureFactory
+
+SERVICE = "passport.renewal"
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday_10")]
+
+
+@pytest.fixture
+def reference_cache() -> Iterator[None]:
+    refcache.forget_all()
+    with override_settings(REFERENCE_CACHE_SECONDS=60):
+        yield
+    refcache.forget_all()
+
+
+def test_a_retry_after_taking_the_last_place_answers_the_first_success(api: Any, applicant: Any) -> None:
+    slot = tuesday_slot(capacity=1)
+
+    first = book(api, applicant, slot.pk, key="last-place")
+    retry = book(api, applicant, slot.pk, key="last-place")
+
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json() == first.json()
+    assert Slot.objects.get(pk=slot.pk).booked == 1
+    assert Appointment.objects.count() == 1
+
+
+def test_a_full_slot_is_refused_without_reading_reference_data_again(
+    api: Any, applicant: Any, reference_cache: None
+) -> None:
+    slot = tuesday_slot(capacity=1)
+    assert book(api, UserFactory(), slot.pk, key="first").status_code == 201
+
+    headers = {**bearer(applicant), "Idempotency-Key": "second"}
+    with CaptureQueriesContext(connection) as queries:
+        refused = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "slot_full"
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    # The token, the slot, the conditional UPDATE, then the key's earlier answer (none).
+    assert [s for s in statements if s not in ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")] == [
+        "SELECT",
+        "SELECT",
+        "UPDATE",
+        "SELECT",
+    ]
+    assert "servicepoints_openinghours" not in " ".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_a_closure_saved_in_this_process_is_honoured_at_once(
+    api: Any, applicant: Any, reference_cache: None
+) -> None:
+    open_slot = tuesday_slot(capacity=5, hour=10)
+    later_slot = tuesday_slot(capacity=5, hour=11, service_point=open_slot.service_point)
+    assert book(api, UserFactory(), open_slot.pk, key="before").status_code == 201
+
+    ClosureFactory(service_point=open_slot.service_point, starts_on=TUESDAY, ends_on=TUESDAY)
+    response = book(api, applicant, later_slot.pk, key="after")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "slot_closed"
+
+
+def test_cached_days_expire_after_the_configured_seconds(applicant: Any, reference_cache: None) -> None:
+    loads: list[int] = []
+
+    def load() -> int:
+        loads.append(1)
+        return len(loads)
+
+    assert [refcache.remember("k", load), refcache.remember("k", load)] == [1, 1]
+    with override_settings(REFERENCE_CACHE_SECONDS=0):
+        assert refcache.remember("k", load) == 2
+    refcache._entries["k"] = (0.0, 99)  # an entry whose time is up
+    assert refcache.remember("k", load) == 3

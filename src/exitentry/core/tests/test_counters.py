@@ -1,0 +1,50 @@
+"""Rate-limit counters: one per key and window, in the local cache and in Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import caches
+from django.test.utils import override_settings
+
+from exitentry.core.counters import increment
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+def test_counts_up_from_one_in_the_local_cache() -> None:
+    key = f"test:{uuid.uuid4().hex}"
+    assert [increment(key, expires_in=60) for _ in range(3)] == [1, 2, 3]
+
+
+@pytest.fixture
+def redis_cache() -> Iterator[None]:
+    settings_value = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    with override_settings(CACHES=settings_value):
+        backend = caches["default"]
+        try:
+            backend.get("ping")
+        except Exception as error:  # any connection failure means no Redis here
+            pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
+        yield
+
+
+def test_counts_up_in_redis_with_one_expiry_set_by_the_first_count(redis_cache: None) -> None:
+    key = f"test:{uuid.uuid4().hex}"
+    backend = caches["default"]
+
+    counts = [increment(key, expires_in=90) for _ in range(3)]
+
+    assert counts == [1, 2, 3]
+    assert backend.get(key) == 3
+    full_key = backend.make_and_validate_key(key)
+    ttl = backend._cache.get_client(full_key).ttl(full_key)  # type: ignore[attr-defined]
+    assert 85 <= ttl <= 90
+    assert increment(key, expires_in=5) == 4
+    assert backend._cache.get_client(full_key).ttl(full_key) > 5  # type: ignore[attr-defined]
+    backend.delete(key)
