@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Router
 
 from exitentry.catalog import services
+from exitentry.catalog.models import Holder
 from exitentry.catalog.schemas import ChecklistIn, ChecklistOut, PromisedDateIn, PromiseOut, ServiceOut
 from exitentry.core.schemas import ErrorOut
 
@@ -18,9 +19,12 @@ router = Router(tags=["catalog"])
 
 
 @router.get("/services", response={200: list[ServiceOut]}, auth=None)
-def list_services(request: HttpRequest) -> list[services.ServiceSummary]:
-    """Every service offered, with its fee today (for endorsements: the usual entries option)."""
-    return services.list_services()
+def list_services(request: HttpRequest, holder: Holder | None = None) -> list[services.ServiceSummary]:
+    """Every service offered, with its fee today (for endorsements: the usual entries option).
+
+    `holder=citizen` or `holder=foreigner` keeps the services for Chinese citizens or for foreign nationals.
+    """
+    return services.list_services(holder=holder)
 
 
 @router.post("/checklist", response={200: ChecklistOut, 422: ErrorOut}, auth=None)

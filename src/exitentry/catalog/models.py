@@ -265,8 +265,18 @@ class CityListMembership(EffectiveDated):
 # --- What is offered -------------------------------------------------------------------------------
 
 
+class Holder(models.TextChoices):
+    """Who a document is issued to: the citizens' pages and the foreigners' pages offer their own."""
+
+    CITIZEN = "citizen", _("Chinese citizens")
+    FOREIGNER = "foreigner", _("foreign nationals")
+
+
 class DocumentType(AllLanguagesRequired, TranslatedNamesMixin):
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    holder = models.CharField(
+        _("issued to"), max_length=20, choices=Holder.choices, default=Holder.CITIZEN, db_index=True
+    )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:

@@ -77,6 +77,14 @@ def _date(value: str, where: str) -> dt.date:
         raise ReferenceDataError(f"{where}: {value!r} is not a YYYY-MM-DD date") from error
 
 
+def _holder(value: Any, where: str) -> str:
+    from exitentry.catalog.models import Holder
+
+    if value not in Holder.values:
+        raise ReferenceDataError(f"{where}: holder {value!r} is not one of {', '.join(Holder.values)}")
+    return str(value)
+
+
 def _names(value: Any, where: str, *, required: bool = True) -> dict[str, str]:
     names = {str(k): str(v).strip() for k, v in (value or {}).items()}
     missing = [code for code in LANGUAGES if not names.get(code)]
@@ -136,6 +144,7 @@ def read_reference_data(toml_path: Path = REFERENCE_TOML) -> ReferenceData:
             {
                 "code": row["code"],
                 "sort_order": int(row.get("sort_order", 0)),
+                "holder": _holder(row.get("holder", "citizen"), f"document_types {row['code']}"),
                 "names": _names(row.get("names"), f"document_types {row['code']}"),
             }
         )
@@ -369,7 +378,7 @@ def write_reference_data(data: ReferenceData, registry: Any) -> LoadReport:
         document, new = _upsert(
             model("DocumentType"),
             {"code": row["code"]},
-            {"names": row["names"], "sort_order": row["sort_order"]},
+            {"names": row["names"], "sort_order": row["sort_order"], "holder": row["holder"]},
             {},
         )
         documents[row["code"]] = document

@@ -72,6 +72,7 @@ class ServiceOut(Schema):
     name: str
     document_type: str
     document_type_name: str
+    holder: str = Field(description="who the document is issued to: citizen or foreigner")
     reason: str
     reason_label: str
     endorsement_type: str | None

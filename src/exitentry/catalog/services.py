@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from exitentry.audit.chain import append_with_historical_models
 from exitentry.audit.services import record_event
 from exitentry.catalog import reference
 from exitentry.catalog.models import (
@@ -452,6 +453,7 @@ class ServiceSummary:
     name: str
     document_type: str
     document_type_name: str
+    holder: str
     reason: str
     reason_label: str
     endorsement_type: str | None
@@ -469,13 +471,19 @@ def _fee_or_none(service: Service, on: dt.date, entries: str | None = None) -> D
         return None
 
 
-def list_services(*, on: dt.date | None = None) -> list[ServiceSummary]:
-    """Every active service with its fee on `on` (default today); endorsements per entries option."""
+def list_services(*, on: dt.date | None = None, holder: str | None = None) -> list[ServiceSummary]:
+    """Every active service with its fee on `on` (default today); endorsements per entries option.
+
+    `holder` keeps only the services for citizens or for foreign nationals (`Holder`).
+    """
     on = on or clock.today()
     channel_labels = dict(Channel.choices)
     entries_labels = dict(Entries.choices)
     summaries = []
-    for service in active_services():
+    offered = active_services()
+    if holder is not None:
+        offered = offered.filter(document_type__holder=holder)
+    for service in offered:
         options: list[EntriesOption] = []
         if service.is_endorsement and service.endorsement_type is not None:
             options = [
@@ -492,6 +500,7 @@ def list_services(*, on: dt.date | None = None) -> list[ServiceSummary]:
                 name=service.name,
                 document_type=service.document_type.code,
                 document_type_name=service.document_type.name,
+                holder=service.document_type.holder,
                 reason=service.reason,
                 reason_label=str(service.get_reason_display()),
                 endorsement_type=service.endorsement_type.code if service.endorsement_type else None,
@@ -1027,12 +1036,19 @@ def load_reference_data(
                 total=report.total,
             )
         else:
-            registry.get_model("audit", "AuditEvent").objects.create(
-                at=timezone.now(),
-                actor_label="migration",
-                action="catalog.reference_data_loaded",
-                object_type="catalog",
-                object_id="reference",
-                summary=summary,
-            )
+            values: dict[str, Any] = {
+                "at": timezone.now(),
+                "actor_label": "migration",
+                "action": "catalog.reference_data_loaded",
+                "object_type": "catalog",
+                "object_id": "reference",
+                "summary": summary,
+            }
+            event_fields = {
+                field.name for field in registry.get_model("audit", "AuditEvent")._meta.get_fields()
+            }
+            if "hash" in event_fields:  # the audit trail is hash-chained from audit 0002 on
+                append_with_historical_models(registry, **values)
+            else:
+                registry.get_model("audit", "AuditEvent").objects.create(**values)
     return report

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from exitentry.catalog import services
 from exitentry.catalog.forms import ChecklistForm
+from exitentry.catalog.models import Holder
 from exitentry.core.errors import DomainError
 
 
@@ -15,7 +16,7 @@ from exitentry.core.errors import DomainError
 def checklist(request: HttpRequest) -> HttpResponse:
     """Questions, then one printable list. Answers come by POST, or by GET for a shared link."""
     data = request.POST if request.method == "POST" else (request.GET if "services" in request.GET else None)
-    form = ChecklistForm(data, summaries=services.list_services())
+    form = ChecklistForm(data, summaries=services.list_services(holder=Holder.CITIZEN))
     result = None
     if data is not None and form.is_valid():
         try:

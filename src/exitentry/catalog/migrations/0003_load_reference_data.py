@@ -9,9 +9,9 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from exitentry.catalog.services import load_reference_data
-
-    load_reference_data(registry=apps)
+    # Moved to 0005 once the loader started writing DocumentType.holder (added by 0004); a
+    # database that ran this step before gets the same rows again there, the loader is idempotent.
+    return
 
 
 class Migration(migrations.Migration):
@@ -20,4 +20,4 @@ class Migration(migrations.Migration):
         ("audit", "0001_initial"),
     ]
 
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(load, migrations.RunPython.noop, elidable=True)]

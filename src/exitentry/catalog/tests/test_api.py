@@ -19,12 +19,15 @@ def test_services_list_has_code_name_document_type_fee_and_channels(api):
 
     assert response.status_code == 200
     body = response.json()
-    assert len(body) == Service.objects.filter(is_active=True).count() == 18
+    assert len(body) == Service.objects.filter(is_active=True).count() == 26
     passport = next(row for row in body if row["code"] == "passport.renewal")
-    assert {key: passport[key] for key in ("code", "name", "document_type", "fee_cny", "channels")} == {
+    assert {
+        key: passport[key] for key in ("code", "name", "document_type", "holder", "fee_cny", "channels")
+    } == {
         "code": "passport.renewal",
         "name": "Passport: renewal",
         "document_type": "passport",
+        "holder": "citizen",
         "fee_cny": "120.00",
         "channels": ["online", "window", "home_service", "green_channel"],
     }
@@ -52,7 +55,26 @@ def test_services_list_leaves_out_inactive_services(api):
     codes = [row["code"] for row in api.get("/catalog/services").json()]
 
     assert "taiwan_permit.renewal" not in codes
-    assert len(codes) == 17
+    assert len(codes) == 25
+
+
+def test_services_list_keeps_the_citizens_or_the_foreigners_services(api):
+    citizens = [row["code"] for row in api.get("/catalog/services?holder=citizen").json()]
+    foreigners = [row["code"] for row in api.get("/catalog/services?holder=foreigner").json()]
+
+    assert len(citizens) == 18
+    assert not [code for code in citizens if code.startswith("foreigners.")]
+    assert sorted(foreigners) == [
+        "foreigners.residence_family",
+        "foreigners.residence_study",
+        "foreigners.residence_talent",
+        "foreigners.residence_work",
+        "foreigners.talent_visa",
+        "foreigners.visa_change",
+        "foreigners.visa_extension",
+        "foreigners.work_permit",
+    ]
+    assert api.get("/catalog/services?holder=martian").status_code == 422
 
 
 def test_checklist_answers_the_one_time_notification(api):

@@ -20,9 +20,9 @@ from exitentry.core.i18n import missing_languages
 TABLES = {
     models.City: 35,
     models.CityListMembership: 23,
-    models.DocumentType: 3,
+    models.DocumentType: 10,
     models.EndorsementType: 6,
-    models.Service: 18,
+    models.Service: 26,
     models.Fee: 9,
     models.Material: 19,
     models.ServiceMaterial: 195,
@@ -38,6 +38,34 @@ def test_migrations_load_the_reference_catalog():
     assert counts() == {model.__name__: count for model, count in TABLES.items()}
 
 
+def test_document_types_say_whom_they_are_issued_to():
+    holders = dict(models.DocumentType.objects.values_list("code", "holder"))
+
+    assert [code for code, holder in holders.items() if holder == models.Holder.CITIZEN] == [
+        "passport",
+        "hk_macau_permit",
+        "taiwan_permit",
+    ]
+    assert all(
+        holder == models.Holder.FOREIGNER for code, holder in holders.items() if code.startswith("foreign_")
+    )
+
+
+def test_a_document_type_with_an_unknown_holder_fails_loudly(tmp_path, settings, monkeypatch):
+    from exitentry.catalog import reference
+
+    original = reference.tomllib.load
+
+    def with_a_martian_document(handle):
+        data = original(handle)
+        data["document_types"][0]["holder"] = "martian"
+        return data
+
+    monkeypatch.setattr(reference.tomllib, "load", with_a_martian_document)
+    with pytest.raises(ReferenceDataError, match="document_types passport: holder 'martian'"):
+        load_reference_data()
+
+
 def test_loading_twice_keeps_the_same_row_counts():
     first = load_reference_data()
     after_first = counts()
@@ -46,7 +74,7 @@ def test_loading_twice_keeps_the_same_row_counts():
     assert counts() == after_first
     assert first.created_count == 0
     assert second.created_count == 0
-    assert second.total["services"] == 18
+    assert second.total["services"] == 26
 
 
 def test_loading_into_an_empty_catalog_creates_every_row():
@@ -169,7 +197,7 @@ def test_load_catalog_command_reports_the_counts():
 
     call_command("load_catalog", stdout=out)
 
-    assert "services: 18 (0 new)" in out.getvalue()
+    assert "services: 26 (0 new)" in out.getvalue()
     assert "Catalog loaded: 0 new rows." in out.getvalue()
 
 

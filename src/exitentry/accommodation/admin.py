@@ -1,0 +1,92 @@
+"""Admin: areas, hotels and their accounts, police assignments, the deadline policy.
+
+Registrations are read-only here (lists masked, opening one is logged): they change only through
+the services, which check transitions and write the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from exitentry.accommodation.models import (
+    Area,
+    Hotel,
+    HotelAccount,
+    PoliceAssignment,
+    Registration,
+    RegistrationPolicy,
+    mask_passport,
+)
+from exitentry.audit.services import record_access
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ("code", "__str__")
+    search_fields = ("code",)
+
+
+class HotelAccountInline(admin.TabularInline):
+    model = HotelAccount
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(Hotel)
+class HotelAdmin(admin.ModelAdmin):
+    list_display = ("name", "area", "is_active")
+    list_filter = ("area", "is_active")
+    search_fields = ("name", "address")
+    inlines = [HotelAccountInline]
+
+
+@admin.register(PoliceAssignment)
+class PoliceAssignmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "area")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(RegistrationPolicy)
+class RegistrationPolicyAdmin(admin.ModelAdmin):
+    list_display = ("deadline_hours", "effective_from", "effective_to")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "kind",
+        "area",
+        "masked_passport_number",
+        "nationality",
+        "arrived_at",
+        "status",
+    )
+    list_filter = ("status", "kind", "area")
+    search_fields = ("reference",)
+
+    @admin.display(description=_("passport number"))
+    def masked_passport_number(self, obj: Registration) -> str:
+        return mask_passport(obj.passport_number)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and self.has_view_permission(request, obj):
+            record_access(request.user, obj, purpose="admin", request=request)
+        return super().change_view(request, object_id, form_url, extra_context)
