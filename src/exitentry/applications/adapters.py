@@ -8,12 +8,19 @@
   the identity record. `start` opens a check and may return a page to send the applicant to;
   `result` says whether the check with that reference passed.
 
-The implementation is chosen by `settings.EXITENTRY_ADAPTERS["info_sharing"]` and
-`["face_verification"]`; the sandboxes are the default outside production.
+- Courier: books a shipment of a finished document to the applicant's address and reports its
+  scans (picked up, in transit, out for delivery, delivered). `book` is idempotent on the
+  reference (a retried booking returns the same tracking number); `events` lists the scans so far.
+  Couriers that push instead call the signed callback endpoint (`POST
+  /api/v1/applications/courier/events`).
+
+The implementation is chosen by `settings.EXITENTRY_ADAPTERS["info_sharing"]`,
+`["face_verification"]` and `["courier"]`; the sandboxes are the default outside production.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -26,6 +33,7 @@ from exitentry.catalog.models import VerificationSource
 
 DEFAULT_INFO_SHARING = "exitentry.applications.adapters.SandboxInformationSharing"
 DEFAULT_FACE_VERIFICATION = "exitentry.applications.adapters.SandboxFaceVerification"
+DEFAULT_COURIER = "exitentry.applications.adapters.SandboxCourier"
 
 
 @dataclass(frozen=True)
@@ -128,4 +136,78 @@ class SandboxFaceVerification:
 
 def face_verification() -> FaceVerification:
     path = settings.EXITENTRY_ADAPTERS.get("face_verification", DEFAULT_FACE_VERIFICATION)
+    return import_string(path)()
+
+
+# --- Courier -----------------------------------------------------------------------------------
+
+
+class CourierUnavailable(Exception):
+    """The courier's booking service could not be reached or refused the booking."""
+
+
+@dataclass(frozen=True)
+class ShipmentRequest:
+    reference: str  # ours, unique per item: the courier books it once
+    recipient_name: str
+    phone: str
+    address: str
+
+
+@dataclass(frozen=True)
+class CourierBooking:
+    courier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True)
+class CourierScan:
+    code: str  # picked_up, in_transit, out_for_delivery, delivered
+    at: dt.datetime
+    location: str = ""
+
+
+class Courier(Protocol):
+    def book(self, request: ShipmentRequest) -> CourierBooking: ...
+
+    def events(
+        self, *, tracking_number: str, booked_at: dt.datetime, now: dt.datetime
+    ) -> list[CourierScan]: ...
+
+
+class SandboxCourier:
+    """A courier without lorries: deterministic tracking numbers and a fixed timetable of scans.
+
+    The tracking number is `SBX` + 12 digits derived from the reference, so a retried booking gets
+    the same number. After booking, the scans come at +1 h (picked up), +4 h (in transit), +20 h
+    (out for delivery) and +24 h (delivered); `events` returns those whose time has come. A
+    recipient address containing "sandbox-courier-down" makes the booking fail (the fault path).
+    """
+
+    NAME = "Sandbox Express"
+    TIMETABLE: tuple[tuple[str, dt.timedelta, str], ...] = (
+        ("picked_up", dt.timedelta(hours=1), "Jinan sorting centre"),
+        ("in_transit", dt.timedelta(hours=4), "Jinan → destination"),
+        ("out_for_delivery", dt.timedelta(hours=20), "Local delivery station"),
+        ("delivered", dt.timedelta(hours=24), "Recipient's address"),
+    )
+
+    def book(self, request: ShipmentRequest) -> CourierBooking:
+        if "sandbox-courier-down" in request.address:
+            raise CourierUnavailable("sandbox: the courier did not answer")
+        digits = int(hashlib.sha256(request.reference.encode()).hexdigest(), 16) % 10**12
+        return CourierBooking(courier=self.NAME, tracking_number=f"SBX{digits:012d}")
+
+    def events(self, *, tracking_number: str, booked_at: dt.datetime, now: dt.datetime) -> list[CourierScan]:
+        if not tracking_number.startswith("SBX"):
+            return []  # not one of ours
+        return [
+            CourierScan(code=code, at=booked_at + offset, location=location)
+            for code, offset, location in self.TIMETABLE
+            if booked_at + offset <= now
+        ]
+
+
+def courier() -> Courier:
+    path = settings.EXITENTRY_ADAPTERS.get("courier", DEFAULT_COURIER)
     return import_string(path)()

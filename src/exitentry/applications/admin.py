@@ -13,7 +13,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from exitentry.applications.models import Application, ApplicationItem, ItemEvent, SlaFlag
+from exitentry.applications.models import (
+    Application,
+    ApplicationItem,
+    ItemEvent,
+    Shipment,
+    ShipmentEvent,
+    SlaFlag,
+)
 from exitentry.core.masking import mask_id_number
 
 
@@ -51,7 +58,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
         "submitted_at",
         "accepted_at",
     )
-    list_filter = ("channel", "priority", "zero_visit", "service_point")
+    list_filter = ("channel", "priority", "zero_visit", "permit_by_mail", "service_point")
     search_fields = ("number",)
     date_hierarchy = "submitted_at"
     exclude = ("id_number", "request_fingerprint")
@@ -85,3 +92,24 @@ class ApplicationItemAdmin(ReadOnlyAdmin):
 class SlaFlagAdmin(ReadOnlyAdmin):
     list_display = ("item", "level", "promised_date", "used_percent", "flagged_at")
     list_filter = ("level",)
+
+
+class ShipmentEventInline(admin.TabularInline):
+    model = ShipmentEvent
+    fields = ("at", "code", "location", "received_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ReadOnlyAdmin):
+    """Parcels both ways: documents sent to applicants, permits sent in for endorsements."""
+
+    list_display = ("tracking_number", "courier", "direction", "status", "item", "booked_at", "delivered_at")
+    list_filter = ("direction", "status", "courier")
+    search_fields = ("tracking_number", "item__application__number")
+    inlines = [ShipmentEventInline]

@@ -9,22 +9,36 @@ from dataclasses import asdict
 from decimal import Decimal
 from typing import IO, Any, cast
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from ninja import File, Form, Header, Query, Router, Schema, UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
 from exitentry.accounts.auth import api_auth
-from exitentry.applications import services
+from exitentry.applications import bulk, documents, services, shipping
+from exitentry.applications.adapters import CourierScan
 from exitentry.applications.eligibility import check_zero_visit
-from exitentry.applications.models import Application, ApplicationItem, ItemStatus, Priority, SlaFlag
+from exitentry.applications.models import (
+    Application,
+    ApplicationItem,
+    BulkFiling,
+    ItemStatus,
+    Priority,
+    SlaFlag,
+)
 from exitentry.applications.schemas import (
     ApplicantOut,
     ApplicationIn,
     ApplicationOut,
     ApplicationSummaryOut,
     ApproveIn,
+    BulkApplicationOut,
+    BulkErrorsOut,
+    BulkFilingOut,
+    BulkRowErrorOut,
+    CourierAckOut,
+    CourierEventIn,
     DispatchIn,
     EligibilityIn,
     EligibilityOut,
@@ -33,6 +47,8 @@ from exitentry.applications.schemas import (
     HandOverIn,
     ItemOut,
     MaterialOut,
+    PermitInOut,
+    PermitShipmentIn,
     PlaceOut,
     QueueItemOut,
     RejectIn,
@@ -44,6 +60,7 @@ from exitentry.applications.schemas import (
     UploadOut,
 )
 from exitentry.catalog import services as catalog
+from exitentry.catalog.models import Holder
 from exitentry.core.errors import NotAuthenticated
 from exitentry.core.masking import mask_id_number, mask_name, mask_phone
 from exitentry.core.schemas import ErrorOut
@@ -96,6 +113,7 @@ def item_out(item: ApplicationItem) -> ItemOut:
         decision_reason=item.decision_reason,
         courier=item.courier,
         tracking_number=item.tracking_number,
+        permit_in=permit_in_out(item),
         events=[
             EventOut(
                 at=event.at,
@@ -105,6 +123,22 @@ def item_out(item: ApplicationItem) -> ItemOut:
             )
             for event in item.events.all()
         ],
+    )
+
+
+def permit_in_out(item: ApplicationItem) -> PermitInOut | None:
+    if not shipping.waits_for_permit(item):
+        return None
+    shipment = shipping.inbound_shipment(item)
+    point = item.application.service_point
+    return PermitInOut(
+        hall_name=point.name,
+        hall_address=point.address,
+        hall_phone=point.phone,
+        courier=shipment.courier if shipment else "",
+        tracking_number=shipment.tracking_number if shipment else "",
+        sent_at=shipment.booked_at if shipment else None,
+        received_at=item.permit_received_at,
     )
 
 
@@ -120,6 +154,7 @@ def application_out(application: Application) -> ApplicationOut:
         priority=application.priority,
         zero_visit=application.zero_visit,
         delivery_method=application.delivery_method,
+        permit_by_mail=application.permit_by_mail,
         pickup_point=place_out(application.pickup_point) if application.pickup_point else None,
         service_point=place_out(application.service_point),
         submitted_at=application.submitted_at,
@@ -173,6 +208,7 @@ def form_from(payload: ApplicationIn) -> services.ApplicationForm:
         delivery_method=payload.delivery.method,
         pickup_point_id=payload.delivery.service_point_id,
         delivery_address=payload.delivery.address,
+        permit_by_mail=payload.delivery.permit_by_mail,
         phone=payload.phone,
         lost_on=loss.lost_on if loss else None,
         lost_where=loss.place if loss else "",
@@ -239,6 +275,9 @@ def zero_visit_eligibility(request: HttpRequest, payload: EligibilityIn) -> Elig
     unknown = [code for code in payload.services if code not in known]
     if unknown:
         raise catalog.UnknownService(unknown=unknown)
+    foreign = [service.code for service in chosen if service.document_type.holder != Holder.CITIZEN]
+    if foreign:
+        raise services.ServiceForForeigners(field="services", services=foreign)
     person = user.person if user.person_id else None
     result = check_zero_visit(person, chosen, face_reference=payload.face_check_reference or None)
     return EligibilityOut(
@@ -299,6 +338,137 @@ def sla_flags(request: HttpRequest, level: str | None = None, open_only: bool = 
         sla_flag_out(flag)
         for flag in services.sla_flags_for(_user(request), level=level, open_only=open_only)
     ]
+
+
+# --- Enterprise green channel (before "/{number}": these paths would match it) ---------------
+
+
+def filing_out(filing: BulkFiling) -> BulkFilingOut:
+    applications = list(filing.applications.prefetch_related("items__service").order_by("pk"))
+    return BulkFilingOut(
+        id=filing.pk,
+        organisation=filing.organisation,
+        file_name=filing.file_name,
+        row_count=filing.row_count,
+        created_at=filing.created_at,
+        pickup_point=place_out(filing.pickup_point),
+        applications=[
+            BulkApplicationOut(
+                number=application.number,
+                full_name=application.full_name,
+                id_number_masked=mask_id_number(application.id_number),
+                status=(status := services.application_status(application)),
+                status_label=str(ItemStatus(status).label),
+                promised_date=services.promised_date_of(application),
+                services=[item.service_code for item in application.items.all()],
+            )
+            for application in applications
+        ],
+    )
+
+
+@router.post(
+    "/bulk",
+    response={201: BulkFilingOut, 200: BulkFilingOut, 413: ErrorOut, **ERRORS, 422: BulkErrorsOut},
+    auth=api_auth,
+)
+def bulk_file(request: HttpRequest, pickup_point_id: Form[int], file: File[UploadedFile]) -> Status[Any]:
+    """Enterprise account: file one application per employee from a spreadsheet (multipart `file`:
+    .xlsx, or .csv in UTF-8 or GBK, columns name, resident_id, phone, services; `pickup_point_id`).
+    All rows or none: 422 `bulk_rows_invalid` lists every row's problems. The same file again
+    answers 200 with the first filing."""
+    result = bulk.file_bulk(
+        _user(request),
+        stream=cast(IO[bytes], file),
+        file_name=file.name or "",
+        pickup_point_id=pickup_point_id,
+        request=request,
+    )
+    if result.filing is None:
+        error = bulk.BulkRowsInvalid()
+        return Status(
+            422,
+            BulkErrorsOut(
+                code=error.code,
+                message=str(error.message),
+                rows=[BulkRowErrorOut(**asdict(problem)) for problem in result.errors],
+            ),
+        )
+    return Status(200 if result.replayed else 201, filing_out(result.filing))
+
+
+@router.get("/bulk", response={200: list[BulkFilingOut], **ERRORS}, auth=api_auth)
+def bulk_filings(request: HttpRequest) -> list[BulkFilingOut]:
+    """Enterprise account: its bulk filings and where each employee's application stands."""
+    return [filing_out(filing) for filing in bulk.filings_of(_user(request))]
+
+
+@router.get("/bulk/{filing_id}", response={200: BulkFilingOut, **ERRORS}, auth=api_auth)
+def bulk_filing(request: HttpRequest, filing_id: int) -> BulkFilingOut:
+    return filing_out(bulk.filing_for(_user(request), filing_id))
+
+
+# --- Courier callback ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/courier/events",
+    response={200: CourierAckOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+)
+def courier_event(
+    request: HttpRequest,
+    payload: CourierEventIn,
+    x_courier_signature: str = Header("", alias="X-Courier-Signature"),
+) -> CourierAckOut:
+    """A courier pushes a scan, signed: `X-Courier-Signature` is the hex HMAC-SHA256 of the raw
+    body with the shared secret. A repeated scan is acknowledged and stored once; "delivered"
+    delivers the item. 401 `bad_signature`, 404 `shipment_not_found`."""
+    shipping.verify_callback(request.body, x_courier_signature)
+    new = shipping.record_scan(
+        payload.tracking_number,
+        CourierScan(code=payload.event, at=payload.at, location=payload.location),
+        request=request,
+    )
+    return CourierAckOut(received=True, new=new)
+
+
+# --- Printable documents -------------------------------------------------------------------------
+
+
+def _pdf_response(name: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get(
+    "/{number}/form.pdf",
+    response={200: None, **ERRORS},
+    auth=api_auth,
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def form_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The printable application form (owner or an officer of its service point; logged)."""
+    name, data = documents.form_pdf_for(
+        _user(request), number, base_url=request.build_absolute_uri("/"), request=request
+    )
+    return _pdf_response(name, data)
+
+
+@router.get(
+    "/{number}/receipt.pdf",
+    response={200: None, **ERRORS},
+    auth=api_auth,
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The payment receipt; 409 `receipt_not_available` until the order is paid."""
+    name, data = documents.receipt_pdf_for(
+        _user(request), number, base_url=request.build_absolute_uri("/"), request=request
+    )
+    return _pdf_response(name, data)
 
 
 @router.get("/{number}", response={200: ApplicationOut, **ERRORS}, auth=api_auth)
@@ -393,6 +563,25 @@ def hand_over(request: HttpRequest, item_id: int, payload: HandOverIn) -> ItemOu
     return item_out(
         services.hand_over_item(_user(request), item_id, id_last4=payload.id_last4, request=request)
     )
+
+
+@router.post("/items/{item_id}/permit-shipment", response={200: ItemOut, **ERRORS}, auth=api_auth)
+def permit_shipment(request: HttpRequest, item_id: int, payload: PermitShipmentIn) -> ItemOut:
+    """Applicant: the permit for this endorsement is on its way to the hall (`permit_in` shows the
+    hall's address): give the courier and tracking number; again to correct them until it arrives.
+    409 `permit_not_expected`, `permit_already_received`, `tracking_number_taken`."""
+    user = _user(request)
+    shipping.send_permit(
+        user, item_id, courier=payload.courier, tracking_number=payload.tracking_number, request=request
+    )
+    return item_out(services.own_item(user, item_id))
+
+
+@router.post("/items/{item_id}/permit-received", response={200: ItemOut, **ERRORS}, auth=api_auth)
+def permit_received(request: HttpRequest, item_id: int) -> ItemOut:
+    """Officer: the applicant's permit arrived at the hall. Every endorsement for it can now be made
+    (approved ones go to production at once). 409 `permit_already_received`, `permit_not_expected`."""
+    return item_out(shipping.receive_permit(_user(request), item_id, request=request))
 
 
 @router.post("/items/{item_id}/withdraw", response={200: ItemOut, **ERRORS}, auth=api_auth)

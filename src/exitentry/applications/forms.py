@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from exitentry.applications.models import DeliveryMethod, EmergencyReason, Priority
 from exitentry.applications.uploads import max_bytes
-from exitentry.catalog.models import Channel, Entries, Service
+from exitentry.catalog.models import Channel, Entries, Holder, Service
 from exitentry.catalog.services import active_services
 
 
@@ -24,10 +24,15 @@ def _set_choices(form: forms.Form, name: str, choices: list[Any]) -> None:
     _choice_field(form, name).choices = choices
 
 
+def _citizens_services() -> Any:
+    """What Chinese citizens apply for here; foreign nationals have their own pages."""
+    return active_services().filter(document_type__holder=Holder.CITIZEN)
+
+
 def _document_groups() -> list[tuple[Any, list[Service]]]:
     """The document services by document type, in catalog order."""
     groups: dict[int, tuple[Any, list[Service]]] = {}
-    for service in active_services().order_by("document_type__sort_order", "sort_order", "code"):
+    for service in _citizens_services().order_by("document_type__sort_order", "sort_order", "code"):
         if service.is_endorsement:
             continue
         groups.setdefault(service.document_type_id, (service.document_type, []))[1].append(service)
@@ -37,7 +42,7 @@ def _document_groups() -> list[tuple[Any, list[Service]]]:
 def _endorsement_services() -> list[Service]:
     return [
         s
-        for s in active_services().order_by("document_type__sort_order", "sort_order", "code")
+        for s in _citizens_services().order_by("document_type__sort_order", "sort_order", "code")
         if s.is_endorsement
     ]
 
@@ -151,6 +156,14 @@ class OptionsForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
+    permit_by_mail = forms.BooleanField(
+        label=_("I will send my permit to the service hall by courier for the endorsement"),
+        help_text=_(
+            "Then you do not need to visit: we show you the hall's address, you tell us the tracking "
+            "number, and we send the permit back with the endorsement by courier."
+        ),
+        required=False,
+    )
     lost_on = forms.DateField(
         label=_("When did you lose it?"),
         required=False,
@@ -178,10 +191,13 @@ class OptionsForm(forms.Form):
         lost: bool,
         green_channel: bool,
         home_service: bool,
+        permit_in: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.lost = lost
+        if not permit_in:
+            del self.fields["permit_by_mail"]
         _set_choices(
             self, "pickup_point", [("", _("Choose a hall")), *((str(pk), name) for pk, name in halls)]
         )
@@ -224,6 +240,14 @@ class OptionsForm(forms.Form):
             and len(cleaned.get("delivery_address", "").strip()) < 5
         ):
             self.add_error("delivery_address", _("Give the address the courier should deliver to."))
+        if cleaned.get("permit_by_mail") and cleaned.get("delivery_method") != DeliveryMethod.MAIL:
+            self.add_error(
+                "permit_by_mail",
+                _(
+                    "If you send your permit in by courier, we send it back by courier too: "
+                    "choose delivery by courier."
+                ),
+            )
         if self.lost:
             if not cleaned.get("lost_on"):
                 self.add_error("lost_on", _("Give the date you lost it."))
@@ -326,8 +350,48 @@ class RequestMaterialsForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    tracking_number = forms.CharField(label=_("Courier tracking number"), max_length=40)
-    courier = forms.CharField(label=_("Courier"), max_length=60, required=False)
+    courier = forms.CharField(
+        label=_("Courier"),
+        max_length=60,
+        required=False,
+        help_text=_("Only if you booked the courier yourself."),
+    )
+    tracking_number = forms.CharField(
+        label=_("Courier tracking number"),
+        max_length=40,
+        required=False,
+        help_text=_("Leave empty to book the courier from here: the tracking number is filled in for you."),
+    )
+
+
+class PermitSentForm(forms.Form):
+    courier = forms.CharField(label=_("Courier company"), max_length=60)
+    tracking_number = forms.CharField(
+        label=_("Tracking number of your parcel"),
+        max_length=40,
+        help_text=_("The number your courier gave you: 6 to 40 letters, digits or dashes."),
+    )
+
+
+class BulkFilingForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet of employees"),
+        help_text=_(
+            "An .xlsx file, or a .csv file in UTF-8 or GBK, "
+            "with the columns name, resident_id, phone, services."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv"}),
+        error_messages={"required": _("Choose the spreadsheet to send.")},
+    )
+    pickup_point = forms.TypedChoiceField(
+        label=_("Where your staff collect their documents"),
+        coerce=int,
+        error_messages={"required": _("Choose a service hall.")},
+    )
+
+    def __init__(self, *args: Any, halls: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "pickup_point", [("", _("Choose a hall")), *(halls or [])])
 
 
 class HandOverForm(forms.Form):

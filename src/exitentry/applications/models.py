@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from exitentry.catalog.models import Channel, Entries, Reason, VerificationSource
+from exitentry.core.fields import DigestedModel, DigestField, EncryptedCharField
 
 
 class ItemStatus(models.TextChoices):
@@ -129,7 +130,7 @@ MATERIALS_OUTSTANDING = (MaterialStatus.CHECKING, MaterialStatus.TO_UPLOAD)
 MATERIALS_TO_SEND = (MaterialStatus.TO_UPLOAD, MaterialStatus.REQUESTED)
 
 
-class Application(models.Model):
+class Application(DigestedModel):
     number = models.CharField(_("application number"), max_length=20, unique=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -151,10 +152,13 @@ class Application(models.Model):
     )
     # The applicant's details as given on the form (copied from the person's record).
     full_name = models.CharField(_("full name"), max_length=100)
-    id_number = models.CharField(_("resident ID number"), max_length=18)
+    id_number = EncryptedCharField(
+        _("resident ID number"), max_length=18, kind="id_number", digest_field="id_number_digest"
+    )
+    id_number_digest = DigestField(source="id_number", db_index=True)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1)
-    phone = models.CharField(_("contact phone"), max_length=20)
+    phone = EncryptedCharField(_("contact phone"), max_length=20, kind="phone")
     household_city_code = models.CharField(_("household registration city"), max_length=6, blank=True)
     in_province = models.BooleanField(_("household registered in this province"))
 
@@ -168,6 +172,14 @@ class Application(models.Model):
     emergency_details = models.CharField(_("about the emergency"), max_length=500, blank=True)
     zero_visit = models.BooleanField(_("zero-visit application"), default=False)
     face_check_reference = models.CharField(_("face check reference"), max_length=100, blank=True)
+    bulk_filing = models.ForeignKey(
+        "applications.BulkFiling",
+        verbose_name=_("enterprise bulk filing"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
 
     delivery_method = models.CharField(_("delivery"), max_length=10, choices=DeliveryMethod.choices)
     pickup_point = models.ForeignKey(
@@ -179,6 +191,14 @@ class Application(models.Model):
         related_name="+",
     )
     delivery_address = models.CharField(_("delivery address"), max_length=300, blank=True)
+    permit_by_mail = models.BooleanField(
+        _("permit sent in by courier"),
+        default=False,
+        help_text=_(
+            "For endorsements on a permit the applicant holds: the applicant sends the permit to the "
+            "service hall by courier and it is mailed back with the endorsement."
+        ),
+    )
     service_point = models.ForeignKey(
         "servicepoints.ServicePoint",
         verbose_name=_("handled by"),
@@ -225,6 +245,10 @@ class Application(models.Model):
                 name="application_emergency_has_reason",
             ),
             models.CheckConstraint(condition=Q(total_fee__gte=0), name="application_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(permit_by_mail=False) | Q(delivery_method=DeliveryMethod.MAIL),
+                name="application_permit_by_mail_is_mailed_back",
+            ),
         ]
         indexes = [models.Index(fields=["service_point", "accepted_at"], name="application_point_accepted")]
 
@@ -272,6 +296,21 @@ class ApplicationItem(models.Model):
     decision_reason = models.TextField(_("reason for the decision"), max_length=1000, blank=True)
     courier = models.CharField(_("courier"), max_length=60, blank=True)
     tracking_number = models.CharField(_("courier tracking number"), max_length=40, blank=True)
+    issued_document = models.ForeignKey(
+        "identity.HeldDocument",
+        verbose_name=_("document issued"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Registered in the person's record when the document was handed over or delivered."),
+    )
+    permit_received_at = models.DateTimeField(
+        _("permit received at"),
+        null=True,
+        blank=True,
+        help_text=_("When the hall received the permit the applicant sent in for this endorsement."),
+    )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
     updated_at = models.DateTimeField(_("updated at"))
 
@@ -457,3 +496,161 @@ class SlaFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.level} ({self.promised_date})"
+
+
+class ShipmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Courier booked")
+    PICKED_UP = "picked_up", _("Picked up by the courier")
+    IN_TRANSIT = "in_transit", _("On the way")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DELIVERED = "delivered", _("Delivered")
+
+
+# Courier events move a shipment forward only: an event arriving late never moves it back.
+SHIPMENT_ORDER: tuple[str, ...] = (
+    ShipmentStatus.BOOKED,
+    ShipmentStatus.PICKED_UP,
+    ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.OUT_FOR_DELIVERY,
+    ShipmentStatus.DELIVERED,
+)
+
+
+class ShipmentDirection(models.TextChoices):
+    OUTBOUND = "outbound", _("To the applicant")
+    INBOUND = "inbound", _("From the applicant to the hall")
+
+
+class Shipment(models.Model):
+    """A parcel carried by courier, one per item and direction.
+
+    Outbound: the document sent to the applicant, booked through the courier adapter on dispatch.
+    Inbound: the permit an applicant sends to the hall for an endorsement, with the tracking number
+    of the applicant's own courier; it is "delivered" when an officer records its receipt.
+    """
+
+    item = models.ForeignKey(
+        ApplicationItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="shipments"
+    )
+    direction = models.CharField(
+        _("shipment direction"),
+        max_length=10,
+        choices=ShipmentDirection.choices,
+        default=ShipmentDirection.OUTBOUND,
+    )
+    courier = models.CharField(_("courier"), max_length=60)
+    tracking_number = models.CharField(_("courier tracking number"), max_length=40, unique=True)
+    address = models.CharField(_("delivery address"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ShipmentStatus.choices, default=ShipmentStatus.BOOKED
+    )
+    booked_at = models.DateTimeField(pgettext_lazy("shipment", "booked at"))
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-booked_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ShipmentStatus.values), name="shipment_status_known"
+            ),
+            models.UniqueConstraint(fields=["item", "direction"], name="shipment_one_per_item_and_direction"),
+            models.CheckConstraint(
+                condition=Q(direction__in=ShipmentDirection.values), name="shipment_direction_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.courier} {self.tracking_number} ({self.status})"
+
+
+class ShipmentEvent(models.Model):
+    """One scan reported by the courier; the same event reported twice is stored once."""
+
+    shipment = models.ForeignKey(
+        Shipment, verbose_name=_("shipment"), on_delete=models.PROTECT, related_name="events"
+    )
+    code = models.CharField(_("event"), max_length=20, choices=ShipmentStatus.choices)
+    at = models.DateTimeField(_("at"))
+    location = models.CharField(_("location"), max_length=120, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("shipment event")
+        verbose_name_plural = _("shipment events")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "code"], name="shipmentevent_one_per_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment_id} {self.code} {self.at:%Y-%m-%d %H:%M}"
+
+
+class DocumentValidityRule(models.Model):
+    """How long a newly issued document is valid, by document type and the holder's age at issue.
+
+    Policy as data: edited in the admin, seeded by a data migration; the rule in force on the day of
+    issue applies.
+    """
+
+    document_type = models.CharField(_("document type"), max_length=40)
+    min_age = models.PositiveSmallIntegerField(_("from age"), default=0)
+    max_age = models.PositiveSmallIntegerField(
+        _("up to age"), null=True, blank=True, help_text=_("Exclusive; empty means no upper limit.")
+    )
+    validity_years = models.PositiveSmallIntegerField(_("valid for (years)"))
+    effective_from = models.DateField(_("in force from"))
+    effective_to = models.DateField(_("in force until"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("document validity rule")
+        verbose_name_plural = _("document validity rules")
+        ordering = ["document_type", "min_age", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(validity_years__gte=1), name="validityrule_years_positive"),
+            models.CheckConstraint(
+                condition=Q(max_age__isnull=True) | Q(max_age__gt=F("min_age")),
+                name="validityrule_age_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        upper = self.max_age if self.max_age is not None else "∞"
+        return f"{self.document_type} {self.min_age}–{upper}: {self.validity_years}y"
+
+
+class BulkFiling(models.Model):
+    """One spreadsheet of employees filed by an enterprise account through the green channel.
+
+    The same file sent again by the same account is the same filing (unique on its SHA-256).
+    """
+
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("filed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.CharField(_("organisation"), max_length=200)
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    row_count = models.PositiveIntegerField(_("rows"))
+    pickup_point = models.ForeignKey(
+        "servicepoints.ServicePoint",
+        verbose_name=_("collection point"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("filed at"))
+
+    class Meta:
+        verbose_name = _("enterprise bulk filing")
+        verbose_name_plural = _("enterprise bulk filings")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["submitted_by", "sha256"], name="bulkfiling_one_per_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.file_name} ({self.row_count})"

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from exitentry.catalog.schemas import Money
 
-ServiceCode = Annotated[str, Field(min_length=1, max_length=60)]
+ServiceCode = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 # --- In ----------------------------------------------------------------------------------------
@@ -20,6 +20,11 @@ class DeliveryIn(Schema):
         None, ge=1, le=2**63 - 1, description="The hall to collect at (`pickup`)."
     )
     address: str = Field("", max_length=300, description="Where the courier delivers (`mail`).")
+    permit_by_mail: bool = Field(
+        False,
+        description="Endorsements on a permit you hold: you send the permit to the hall by courier "
+        "and it comes back by courier (needs `mail`).",
+    )
 
 
 class LossDeclarationIn(Schema):
@@ -77,7 +82,11 @@ class RequestMaterialsIn(Schema):
 
 
 class DispatchIn(Schema):
-    tracking_number: str = Field(..., max_length=40)
+    tracking_number: str = Field(
+        "",
+        max_length=40,
+        description="Only when the courier was booked by hand; empty books it through the courier adapter.",
+    )
     courier: str = Field("", max_length=60)
 
 
@@ -97,6 +106,23 @@ class EventOut(Schema):
     action: str
 
 
+class PermitInOut(Schema):
+    """The permit the applicant sends to the hall for an endorsement."""
+
+    hall_name: str
+    hall_address: str
+    hall_phone: str
+    courier: str = Field(description="The applicant's courier, once they told us.")
+    tracking_number: str
+    sent_at: dt.datetime | None
+    received_at: dt.datetime | None = Field(description="When an officer recorded its arrival.")
+
+
+class PermitShipmentIn(Schema):
+    courier: str = Field(..., min_length=1, max_length=60)
+    tracking_number: str = Field(..., min_length=1, max_length=40)
+
+
 class ItemOut(Schema):
     id: int
     service: str
@@ -111,6 +137,7 @@ class ItemOut(Schema):
     decision_reason: str
     courier: str
     tracking_number: str
+    permit_in: PermitInOut | None = None
     events: list[EventOut]
 
 
@@ -156,6 +183,7 @@ class ApplicationOut(Schema):
     priority: str
     zero_visit: bool
     delivery_method: str
+    permit_by_mail: bool
     pickup_point: PlaceOut | None
     service_point: PlaceOut
     submitted_at: dt.datetime | None
@@ -192,12 +220,22 @@ class EligibilityOut(Schema):
     booking_url: str | None
 
 
+class CourierEventOut(Schema):
+    at: dt.datetime
+    event: str
+    label: str
+    location: str
+
+
 class TrackedItemOut(Schema):
     service: str
     name: str
     status: str
     status_label: str
     promised_date: dt.date | None
+    courier: str = ""
+    tracking_number: str = ""
+    courier_events: list[CourierEventOut] = []
 
 
 class TrackedEventOut(Schema):
@@ -242,3 +280,51 @@ class SlaFlagOut(Schema):
     used_percent: int
     status: str
     service_point_id: int
+
+
+class BulkApplicationOut(Schema):
+    number: str
+    full_name: str
+    id_number_masked: str
+    status: str
+    status_label: str
+    promised_date: dt.date | None
+    services: list[str]
+
+
+class BulkFilingOut(Schema):
+    id: int
+    organisation: str
+    file_name: str
+    row_count: int
+    created_at: dt.datetime
+    pickup_point: PlaceOut
+    applications: list[BulkApplicationOut]
+
+
+class BulkRowErrorOut(Schema):
+    row: int = Field(..., description="Spreadsheet row (the header is row 1; 0 for the whole file).")
+    field: str
+    code: str
+    message: str
+
+
+class BulkErrorsOut(Schema):
+    """422: `bulk_rows_invalid` with every row's problems, or another error with empty `rows`."""
+
+    code: str
+    message: str
+    details: dict[str, object] = {}
+    rows: list[BulkRowErrorOut] = []
+
+
+class CourierEventIn(Schema):
+    tracking_number: str = Field(..., min_length=6, max_length=40)
+    event: Literal["picked_up", "in_transit", "out_for_delivery", "delivered"]
+    at: dt.datetime
+    location: str = Field("", max_length=120)
+
+
+class CourierAckOut(Schema):
+    received: bool
+    new: bool

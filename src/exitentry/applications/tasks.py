@@ -36,12 +36,20 @@ def retry_stalled_source_checks() -> list[int]:
 
 @task()
 def send_to_production(item_id: int) -> str:
-    """An approved item goes to the production centre (once; a rerun changes nothing)."""
+    """An approved item goes to the production centre (once; a rerun changes nothing).
+
+    An endorsement waiting for the permit the applicant sends in stays approved: recording the
+    permit's receipt sends it to production then.
+    """
+    from exitentry.applications.shipping import PermitNotReceived
+
     item = ApplicationItem.objects.filter(pk=item_id).first()
     if item is None or item.status != ItemStatus.APPROVED:
         return item.status if item is not None else "missing"
     try:
         return services.start_production(item, actor="production").status
+    except PermitNotReceived:
+        return "waiting_for_permit"
     except InvalidTransition:
         item.refresh_from_db()
         return item.status
@@ -59,3 +67,12 @@ def watch_slas() -> dict[str, Any]:
 def delete_abandoned_uploads() -> int:
     """Delete files staged for forms that were never sent."""
     return services.delete_abandoned_staged_uploads()
+
+
+@every(dt.timedelta(minutes=10))
+@task()
+def poll_courier_shipments() -> dict[str, int]:
+    """Fetch the courier's scans of every shipment not yet delivered; "delivered" delivers the item."""
+    from exitentry.applications import shipping
+
+    return shipping.poll_shipments()

@@ -26,17 +26,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from exitentry.accounts.models import Role, User
-from exitentry.applications import eligibility, services
+from exitentry.applications import bulk, documents, eligibility, services, shipping
 from exitentry.applications.adapters import FaceVerificationUnavailable, face_verification
 from exitentry.applications.api import payment_url
 from exitentry.applications.forms import (
     ApproveForm,
+    BulkFilingForm,
     ChooseDocumentsForm,
     DetailsForm,
     DispatchForm,
     HandOverForm,
     MaterialsForm,
     OptionsForm,
+    PermitSentForm,
     RejectForm,
     RequestMaterialsForm,
     SubmitForm,
@@ -76,6 +78,7 @@ OPTION_FIELDS = {
     "emergency_details": "emergency_details",
     "lost_on": "lost_on",
     "loss_circumstances": "loss_circumstances",
+    "permit_by_mail": "permit_by_mail",
 }
 
 
@@ -128,6 +131,7 @@ def _form_from_draft(draft: dict[str, Any]) -> services.ApplicationForm:
         delivery_method=draft.get("delivery_method", "pickup"),
         pickup_point_id=draft.get("pickup_point_id"),
         delivery_address=draft.get("delivery_address", ""),
+        permit_by_mail=bool(draft.get("permit_by_mail", False)),
         phone=draft.get("phone", ""),
         lost_on=dt.date.fromisoformat(lost_on) if lost_on else None,
         lost_where=draft.get("lost_where", ""),
@@ -268,6 +272,7 @@ def _options_form(request: HttpRequest, draft: dict[str, Any], data: Any = None)
             "emergency_details",
             "delivery_method",
             "delivery_address",
+            "permit_by_mail",
             "lost_on",
             "lost_where",
             "loss_circumstances",
@@ -285,7 +290,14 @@ def _options_form(request: HttpRequest, draft: dict[str, Any], data: Any = None)
         lost=any(service.reason == Reason.REPLACEMENT_LOST for service in chosen),
         green_channel=bool(user.organisation.strip()),
         home_service=bool(chosen) and all(Channel.HOME_SERVICE in (s.channels or []) for s in chosen),
+        permit_in=_endorsement_on_held_permit(chosen),
     )
+
+
+def _endorsement_on_held_permit(chosen: list[Any]) -> bool:
+    """An endorsement goes on a permit the applicant holds (no new permit of that kind chosen)."""
+    new_permits = {service.document_type_id for service in chosen if not service.is_endorsement}
+    return any(s.is_endorsement and s.document_type_id not in new_permits for s in chosen)
 
 
 @login_required
@@ -308,6 +320,7 @@ def options(request: HttpRequest) -> HttpResponse:
             "delivery_method": data["delivery_method"],
             "pickup_point_id": int(data["pickup_point"]) if data.get("pickup_point") else None,
             "delivery_address": data.get("delivery_address", "").strip(),
+            "permit_by_mail": bool(data.get("permit_by_mail")),
             "lost_on": data["lost_on"].isoformat() if data.get("lost_on") else None,
             "lost_where": data.get("lost_where", "").strip(),
             "loss_circumstances": data.get("loss_circumstances", "").strip(),
@@ -530,6 +543,20 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/mine.html", {"rows": rows})
 
 
+def _permit_in(item: ApplicationItem) -> dict[str, Any] | None:
+    """For an endorsement whose permit the applicant sends in: where to, the parcel, and whether
+    the applicant may still tell us (or correct) the tracking number."""
+    if not shipping.waits_for_permit(item):
+        return None
+    shipment = shipping.inbound_shipment(item)
+    return {
+        "hall": item.application.service_point,
+        "shipment": shipment,
+        "received_at": item.permit_received_at,
+        "can_send": item.permit_received_at is None and item.status in shipping.SEND_OPEN_STATUSES,
+    }
+
+
 def _own_application(request: HttpRequest, number: str) -> Application:
     try:
         return services.own_application(_account(request), number)
@@ -539,6 +566,9 @@ def _own_application(request: HttpRequest, number: str) -> Application:
 
 def _detail_context(application: Application) -> dict[str, Any]:
     items = list(application.items.select_related("service").prefetch_related("events"))
+    for item in items:
+        item.courier_scans = services.courier_events(item) if item.tracking_number else []  # type: ignore[attr-defined]
+        item.permit_in = _permit_in(item)  # type: ignore[attr-defined]
     status = services.overall_status(item.status for item in items)
     upload_open = any(item.status in services.UPLOAD_OPEN_STATUSES for item in items)
     materials_rows = []
@@ -568,6 +598,7 @@ def _detail_context(application: Application) -> dict[str, Any]:
         "to_send": [row for row in materials_rows if row["wanted"]],
         "events": events,
         "withdrawable": services.WITHDRAWABLE_STATUSES,
+        "receipt_available": documents.receipt_available(application),
     }
 
 
@@ -575,8 +606,42 @@ def _detail_context(application: Application) -> dict[str, Any]:
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     application = _own_application(request, number)
     context = _detail_context(application)
-    context.update(just_submitted=request.GET.get("submitted") == "1", upload_form=UploadForm())
+    context.update(
+        just_submitted=request.GET.get("submitted") == "1",
+        upload_form=UploadForm(),
+        permit_form=PermitSentForm(),
+    )
     return render(request, "applications/detail.html", context)
+
+
+@login_required
+@require_POST
+def permit_sent(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The applicant tells us the tracking number of the parcel carrying their permit."""
+    try:
+        item = services.own_item(_account(request), item_id)
+    except DomainError as error:
+        raise Http404 from error
+    form = PermitSentForm(request.POST)
+    if form.is_valid():
+        try:
+            shipping.send_permit(
+                _account(request),
+                item_id,
+                courier=form.cleaned_data["courier"],
+                tracking_number=form.cleaned_data["tracking_number"],
+                request=request,
+            )
+        except DomainError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Thank you. We will tell you when your permit arrives."))
+            return redirect(
+                reverse("applications:detail", args=[item.application.number]) + f"#permit-{item.pk}"
+            )
+    context = _detail_context(item.application)
+    context.update(upload_form=UploadForm(), permit_form=form, failed_permit=item.pk)
+    return render(request, "applications/detail.html", context, status=422)
 
 
 @login_required
@@ -702,6 +767,7 @@ ACTIONS = (
     "dispatch",
     "delivered",
     "hand-over",
+    "permit-received",
 )
 # Which actions make sense in which state (the service still checks the transition table).
 ACTIONS_BY_STATUS = {
@@ -724,6 +790,11 @@ def _review_context(
         actions.remove("produce")
     if "dispatch" in actions and application.delivery_method != "mail":
         actions.remove("dispatch")
+    permit_in = _permit_in(item)
+    if permit_in is not None and permit_in["can_send"]:
+        actions.insert(0, "permit-received")
+    if "start-production" in actions and permit_in is not None and permit_in["received_at"] is None:
+        actions.remove("start-production")
     context.update(
         item=item,
         actions=actions,
@@ -733,6 +804,8 @@ def _review_context(
         dispatch_form=DispatchForm(),
         hand_over_form=HandOverForm(),
         household_city=City.objects.filter(code=application.household_city_code).first(),
+        item_scans=services.courier_events(item),
+        permit_in=permit_in,
     )
     context.update(forms or {})
     return context
@@ -796,6 +869,7 @@ def officer_action(request: HttpRequest, item_id: int, action: str) -> HttpRespo
             "hand-over": lambda: services.hand_over_item(
                 user, item_id, id_last4=data["id_last4"], request=request
             ),
+            "permit-received": lambda: shipping.receive_permit(user, item_id, request=request),
         }
         try:
             done = calls[action]()
@@ -838,3 +912,136 @@ def sla(request: HttpRequest) -> HttpResponse:
         "applications/officer/sla.html",
         {"flags": flags, "level": level, "open_only": open_only, "levels": SlaLevel.choices},
     )
+
+
+# --- Printable documents -----------------------------------------------------------------------
+
+
+def _pdf(request: HttpRequest, number: str, render_pdf: Callable[..., tuple[str, bytes]]) -> HttpResponse:
+    try:
+        name, data = render_pdf(
+            _account(request), number, base_url=request.build_absolute_uri("/"), request=request
+        )
+    except DomainError as error:
+        if error.status == 404:
+            raise Http404 from error
+        messages.error(request, str(error.message))
+        return redirect("applications:detail", number=number)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def form_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The application form as PDF, for its owner or an officer of its service point."""
+    return _pdf(request, number, documents.form_pdf_for)
+
+
+@login_required
+def receipt_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The payment receipt as PDF, once the order is paid."""
+    return _pdf(request, number, documents.receipt_pdf_for)
+
+
+# --- Enterprise green channel --------------------------------------------------------------------
+
+
+def _enterprise(request: HttpRequest) -> User:
+    user = _account(request)
+    # An enterprise account without its organisation on record cannot file (bulk refuses it).
+    if user.role != Role.ENTERPRISE or not user.organisation:
+        raise PermissionDenied
+    return user
+
+
+def _halls() -> list[tuple[int, str]]:
+    return [(hall.pk, str(hall.name)) for hall in services.active_halls().order_by("code")]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise(request: HttpRequest) -> HttpResponse:
+    """An enterprise account sends a spreadsheet of employees and sees its filings."""
+    user = _enterprise(request)
+    form = BulkFilingForm(request.POST or None, request.FILES or None, halls=_halls())
+    row_errors: list[bulk.RowError] = []
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            sent = form.cleaned_data["file"]
+            try:
+                result = bulk.file_bulk(
+                    user,
+                    stream=sent,
+                    file_name=sent.name or "",
+                    pickup_point_id=form.cleaned_data["pickup_point"],
+                    request=request,
+                )
+            except DomainError as error:
+                _add_error(form, error, {"": "file"})
+                if not form.errors:
+                    form.add_error("file", str(error.message))
+            else:
+                if result.filing is not None:
+                    if result.replayed:
+                        messages.info(request, _("This file was already filed: here is that filing."))
+                    else:
+                        messages.success(
+                            request,
+                            _("%(count)s applications filed through the green channel.")
+                            % {"count": result.filing.row_count},
+                        )
+                    return redirect("applications:enterprise_filing", filing_id=result.filing.pk)
+                row_errors = result.errors
+                form.add_error("file", str(bulk.BulkRowsInvalid.default_message))
+    filings = bulk.filings_of(user)
+    return render(
+        request,
+        "applications/enterprise.html",
+        {"form": form, "row_errors": row_errors, "filings": filings, "organisation": user.organisation},
+        status=status,
+    )
+
+
+@login_required
+def enterprise_filing(request: HttpRequest, filing_id: int) -> HttpResponse:
+    """Where each employee's application of one filing stands."""
+    user = _enterprise(request)
+    try:
+        filing = bulk.filing_for(user, filing_id)
+    except DomainError as error:
+        raise Http404 from error
+    rows = []
+    for application in filing.applications.prefetch_related("items__service").order_by("pk"):
+        status = services.application_status(application)
+        rows.append(
+            {
+                "application": application,
+                "name": mask_name(application.full_name),
+                "status": status,
+                "status_label": ItemStatus(status).label,
+                "names": [item.service.name for item in application.items.all()],
+                "promised_date": services.promised_date_of(application),
+            }
+        )
+    return render(request, "applications/enterprise_filing.html", {"filing": filing, "rows": rows})
+
+
+@login_required
+def enterprise_sample(request: HttpRequest) -> HttpResponse:
+    """An empty spreadsheet with the column headings and one example row."""
+    _enterprise(request)
+    data = bulk.sample_xlsx(
+        [
+            ["name", "resident_id", "phone", "services"],
+            ["张三", "370102199003070012", "13900000000", "passport.first_issue"],
+        ]
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="green-channel-employees.xlsx"'
+    return response

@@ -23,11 +23,17 @@ PRODUCT_TEMPLATES = {
     "item_rejected",
     "ready_for_pickup",
     "dispatched",
+    "delivered",
+    "permit_received",
     "sla_warning",
     "sla_breached",
     "appointment_booked",
     "appointment_reminder",
     "turn_near",
+    # Seeded by the foreigners app (its migration 0002_policy_data).
+    "foreigners_submitted",
+    "foreigners_result_approved",
+    "foreigners_result_refused",
 }
 
 
