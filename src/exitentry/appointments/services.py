@@ -19,8 +19,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -261,17 +260,24 @@ def book_slot(
 ) -> BookingOutcome:
     """Book one place in `slot_id` for `service`; the same key and body give the same answer.
 
-    Built for the morning rush, when most answers are `slot_full`: the place is taken first, so a
-    refusal costs one UPDATE. An earlier answer for the same Idempotency-Key is looked up only
-    when this attempt is refused (a retry of a success is refused by the one-active-appointment
-    index or the key's unique constraint, and then answered from the record).
+    Built for the morning rush, when most answers are `slot_full` (ADR 0011): one read brings the
+    slot and whether this key has an earlier answer; a slot read full is refused after that read,
+    outside any transaction. Otherwise the conditional UPDATE takes the place. A refusal after
+    the UPDATE looks for an earlier answer again (a concurrent twin with the same key may have
+    just succeeded), so a retry always gets the first answer.
     """
     if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise InvalidIdempotencyKey()
     service = (service or "").strip()
     fingerprint = _fingerprint(slot_id, service)
+    slot, answered_before = _slot_and_earlier_answer(user, slot_id, idempotency_key)
+    if answered_before and idempotency_key is not None:
+        replay = _replay(user, idempotency_key, fingerprint)
+        if replay is not None:
+            return replay
+    slot, policy, now = _check_bookable(slot, slot_id, service, request=request)
     try:
-        return _book(user, slot_id, service, idempotency_key, fingerprint, request=request)
+        return _take_place(user, slot, service, idempotency_key, fingerprint, policy, now, request=request)
     except (DomainError, IntegrityError):
         if idempotency_key is not None:
             replay = _replay(user, idempotency_key, fingerprint)
@@ -280,20 +286,55 @@ def book_slot(
         raise
 
 
-def _book(
-    user: Any,
-    slot_id: int,
-    service: str,
-    idempotency_key: str | None,
-    fingerprint: str,
-    *,
-    request: HttpRequest | None,
-) -> BookingOutcome:
-    slot = (
-        Slot.objects.select_related("service_point").filter(pk=slot_id).first()
-        if 1 <= slot_id <= MAX_ID
-        else None
+def _slot_and_earlier_answer(user: Any, slot_id: int, key: str | None) -> tuple[Slot | None, bool]:
+    """The slot (its hall from the reference cache) and whether `key` has an answer, in one read."""
+    if not 1 <= slot_id <= MAX_ID:
+        return None, False
+    rows = list(Slot.objects.raw(_SLOT_AND_KEY_SQL, [user.pk, key, slot_id]))
+    if not rows:
+        return None, False
+    slot = rows[0]
+    slot.service_point = refcache.remember(
+        ("service_point", slot.service_point_id),
+        lambda: ServicePoint.objects.get(pk=slot.service_point_id),
     )
+    return slot, bool(getattr(slot, "answered_before", False))
+
+
+# Raw SQL: this read runs on every booking request of the rush, and building it with the ORM
+# costs the server several times the statement itself (ADR 0011).
+_SLOT_AND_KEY_SQL = (
+    'SELECT s.id, s.service_point_id, s.skill, s.start, s."end", s.capacity, s.booked,'
+    ' EXISTS (SELECT 1 FROM appointments_idempotencyrecord r WHERE r.user_id = %s AND r."key" = %s)'
+    " AS answered_before FROM servicepoints_slot s WHERE s.id = %s"
+)
+
+
+# The place, and the account's lock with its active appointments: written out, like the read
+# above (ADR 0011). The UPDATE is the one in DESIGN.md; the CHECK constraint backs it.
+_TAKE_PLACE_SQL = "UPDATE servicepoints_slot SET booked = booked + 1 WHERE id = %s AND booked < capacity"
+_ACTIVE = [status.value for status in ACTIVE_STATUSES]
+_LOCKED_ACCOUNT_ACTIVE_SQL = (
+    "SELECT a.service_code FROM accounts_user u LEFT JOIN appointments_appointment a"  # noqa: S608
+    f" ON a.user_id = u.id AND a.status IN ({', '.join(['%s'] * len(_ACTIVE))}) WHERE u.id = %s"
+)
+
+
+def _lock_account() -> str:
+    # PostgreSQL locks the account row only; SQLite has no row locks (its writer lock serialises).
+    if connection.features.has_select_for_update_of:
+        return " FOR UPDATE OF u"
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+def _check_bookable(
+    slot: Slot | None, slot_id: int, service: str, *, request: HttpRequest | None
+) -> tuple[Slot, BookingPolicy, dt.datetime]:
+    """The slot, the policy in force and the time, when `slot` can be booked now; else the refusal.
+
+    A slot read full is refused here, without a write: true at the moment of the read (the read
+    also saw any earlier answer for the key committed with the place that filled it).
+    """
     if slot is None:
         raise SlotNotFound(slot_id=slot_id)
     bookable = resolve_service(service)
@@ -316,20 +357,33 @@ def _book(
             local_start.date() - dt.timedelta(days=policy.days_ahead), policy.release_time
         )
         raise BookingNotOpenYet(opens_at=opens_at.isoformat())
+    if slot.booked >= slot.capacity:
+        raise SlotFull(slot_id=slot_id)
+    return slot, policy, now
 
+
+def _take_place(
+    user: Any,
+    slot: Slot,
+    service: str,
+    idempotency_key: str | None,
+    fingerprint: str,
+    policy: BookingPolicy,
+    now: dt.datetime,
+    *,
+    request: HttpRequest | None,
+) -> BookingOutcome:
+    local_start = clock.to_local(slot.start)
     try:
         with transaction.atomic():
-            taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
-            if taken == 0:
-                raise SlotFull(slot_id=slot_id)
-            # One account's requests queue here (after the slot row: every booking locks in that
-            # order), so the per-account limit below cannot be passed by parallel requests.
-            get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
-            active = list(
-                Appointment.objects.filter(user=user, status__in=ACTIVE_STATUSES).values_list(
-                    "service_code", flat=True
-                )
-            )
+            with connection.cursor() as cursor:
+                cursor.execute(_TAKE_PLACE_SQL, [slot.pk])
+                if cursor.rowcount == 0:
+                    raise SlotFull(slot_id=slot.pk)
+                # One account's requests queue here (after the slot row: every booking locks in
+                # that order), so the per-account limit below cannot be passed by parallel requests.
+                cursor.execute(_LOCKED_ACCOUNT_ACTIVE_SQL + _lock_account(), [*_ACTIVE, user.pk])
+                active = [code for (code,) in cursor.fetchall() if code is not None]
             if service in active:
                 raise AlreadyBooked(service=service)
             if len(active) >= policy.max_active_per_account:

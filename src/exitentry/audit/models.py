@@ -1,21 +1,88 @@
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
+
+from exitentry.audit.chain import GENESIS_HASH, hash_of
+from exitentry.core import clock
 
 
 class AppendOnlyError(Exception):
     pass
 
 
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    """No bulk paths around the chain: rows are added one by one and never changed."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events are append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events are append-only")
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[AuditEvent]:
+        raise AppendOnlyError("audit events join the hash chain one by one (use record_event)")
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> tuple[AuditEvent, bool]:
+        raise AppendOnlyError("audit events are append-only")
+
+    def _raw_delete(self, using: Any) -> int:
+        raise AppendOnlyError("audit events are append-only")
+
+
+class AuditChainHead(models.Model):
+    """The newest position and hash of one audit chain; locked while an event is appended."""
+
+    shard = models.PositiveSmallIntegerField(_("chain"), primary_key=True)
+    seq = models.PositiveBigIntegerField(_("last position"), default=0)
+    hash = models.CharField(_("last hash"), max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+
+    def __str__(self) -> str:
+        return f"{self.shard}: {self.seq} {self.hash[:12]}"
+
+
+def _chain_for(connection: Any) -> int:
+    # One chain per database connection (one per thread), so that a transaction never locks
+    # two chain heads and two transactions can never wait for each other's.
+    shards = max(1, int(settings.AUDIT_CHAIN_SHARDS))
+    shard = getattr(connection, "exitentry_audit_chain", None)
+    if shard is None or shard >= shards:
+        shard = random.randrange(shards)  # noqa: S311 - spreading load, not a secret
+        connection.exitentry_audit_chain = shard
+    return int(shard)
+
+
+def _locked_head(shard: int, using: str) -> AuditChainHead:
+    heads = AuditChainHead.objects.using(using).select_for_update()
+    head = heads.filter(shard=shard).first()
+    if head is None:
+        try:
+            with transaction.atomic(using=using):
+                AuditChainHead.objects.using(using).create(shard=shard)
+        except IntegrityError:  # another writer created it first
+            pass
+        head = heads.get(shard=shard)
+    return head
+
+
 class AuditEvent(models.Model):
     """One thing that happened: who did what to which object, with a before/after summary.
 
     Written by services inside the same transaction as the change it describes, so a change
-    and its record commit or roll back together. Rows are never updated or deleted.
+    and its record commit or roll back together. Rows are never updated or deleted, and each
+    joins a hash chain (see `exitentry.audit.chain`) so that `exitentry audit verify` detects
+    a row edited or deleted behind the application's back.
     """
 
     at = models.DateTimeField(_("at"), db_index=True)
@@ -33,12 +100,21 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    shard = models.PositiveSmallIntegerField(_("chain"), default=0, editable=False)
+    seq = models.PositiveBigIntegerField(_("position in chain"), default=0, editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        constraints = [
+            models.UniqueConstraint(fields=["shard", "seq"], name="auditevent_one_per_chain_position")
+        ]
 
     def __str__(self) -> str:
         target = f"{self.object_type}:{self.object_id}"
@@ -47,7 +123,19 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyError("audit events are append-only")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or "default"
+        if self.at is None:
+            self.at = clock.now()
+        # No savepoint: an event is written inside the change's own transaction, and a failure
+        # here must roll that whole change back anyway (saves two round trips per event).
+        with transaction.atomic(using=using, savepoint=False):
+            head = _locked_head(_chain_for(transaction.get_connection(using)), using)
+            self.shard = head.shard
+            self.seq = head.seq + 1
+            self.prev_hash = head.hash
+            self.hash = hash_of(self)
+            super().save(*args, **kwargs)
+            AuditChainHead.objects.using(using).filter(shard=head.shard).update(seq=self.seq, hash=self.hash)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyError("audit events are append-only")

@@ -52,6 +52,25 @@ def test_unknown_or_expired_token_is_401(api):
     assert response.json()["code"] == "not_authenticated"
 
 
+def test_a_token_stops_working_when_it_expires_or_its_account_is_disabled(api):
+    import datetime as dt
+
+    import time_machine
+
+    from exitentry.accounts.services import issue_api_token
+
+    user = UserFactory(username="holder")
+    issued = issue_api_token(None, "holder", PASSWORD)
+    headers = {"Authorization": f"Bearer {issued.token}"}
+
+    assert api.get("/auth/me", headers=headers).json()["username"] == "holder"
+    with time_machine.travel(issued.expires_at + dt.timedelta(seconds=1)):
+        assert api.get("/auth/me", headers=headers).status_code == 401
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    assert api.get("/auth/me", headers=headers).status_code == 401
+
+
 def test_error_message_follows_accept_language(api):
     UserFactory(username="someone")
 

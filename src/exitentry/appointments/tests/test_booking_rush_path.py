@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from exitentry.accounts.tests.factories import UserFactory
+from exitentry.appointments import services
 from exitentry.appointments.models import Appointment
 from exitentry.appointments.tests.conftest import bearer
 from exitentry.appointments.tests.test_booking_api import TUESDAY, book, tuesday_slot
@@ -54,15 +55,63 @@ def test_a_full_slot_is_refused_without_reading_reference_data_again(
 
     assert refused.status_code == 409
     assert refused.json()["code"] == "slot_full"
-    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    # The token, the slot, the conditional UPDATE, then the key's earlier answer (none).
-    assert [s for s in statements if s not in ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")] == [
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The token, then the slot read with the key's earlier answer (none): no write, no transaction.
+    assert len(sql) == 2
+    assert "apitoken" in sql[0]
+    assert sql[1].startswith("SELECT s.id")
+    assert "idempotencyrecord" in sql[1]
+    assert Slot.objects.get(pk=slot.pk).booked == 1
+
+
+def test_a_place_lost_to_a_faster_booking_is_refused_by_the_update(api: Any, applicant: Any) -> None:
+    slot = tuesday_slot(capacity=1)
+    read = services._slot_and_earlier_answer
+
+    def read_then_lose_the_place(user: Any, slot_id: int, key: str | None) -> Any:
+        found = read(user, slot_id, key)
+        Slot.objects.filter(pk=slot_id).update(booked=1)  # another booking takes it meanwhile
+        return found
+
+    headers = {**bearer(applicant), "Idempotency-Key": "late"}
+    with CaptureQueriesContext(connection) as queries, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "_slot_and_earlier_answer", read_then_lose_the_place)
+        refused = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
+
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "slot_full"
+    assert [q["sql"].split()[0] for q in queries.captured_queries if "servicepoints_slot" in q["sql"]] == [
         "SELECT",
-        "SELECT",
-        "UPDATE",
-        "SELECT",
+        "UPDATE",  # the one above
+        "UPDATE",  # the conditional UPDATE, 0 rows
     ]
-    assert "servicepoints_openinghours" not in " ".join(q["sql"] for q in queries.captured_queries)
+    assert Slot.objects.get(pk=slot.pk).booked == 1
+    assert not Appointment.objects.exists()
+
+
+def test_a_retry_of_a_success_is_answered_before_any_check(api: Any, applicant: Any) -> None:
+    slot = tuesday_slot(capacity=2)
+    first = book(api, applicant, slot.pk, key="again")
+    headers = {**bearer(applicant), "Idempotency-Key": "again"}
+    with CaptureQueriesContext(connection) as queries:
+        retry = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
+
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json() == first.json()
+    assert not [q for q in queries.captured_queries if q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert Slot.objects.get(pk=slot.pk).booked == 1
+
+
+def test_the_same_key_for_another_slot_is_refused_before_any_check(api: Any, applicant: Any) -> None:
+    slot = tuesday_slot(capacity=2)
+    other = tuesday_slot(capacity=2, hour=11, service_point=slot.service_point)
+    assert book(api, applicant, slot.pk, key="mine").status_code == 201
+
+    reused = book(api, applicant, other.pk, key="mine")
+
+    assert reused.status_code == 422
+    assert reused.json()["code"] == "idempotency_key_reused"
+    assert Slot.objects.get(pk=other.pk).booked == 0
 
 
 def test_a_closure_saved_in_this_process_is_honoured_at_once(

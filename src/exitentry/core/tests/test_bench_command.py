@@ -196,6 +196,14 @@ def test_a_tiny_booking_benchmark_sells_no_place_twice(tmp_path: Path) -> None:
     assert result["reference_per_s"] > 0
     assert result["ratio"] == pytest.approx(result["throughput_per_s"] / result["reference_per_s"], abs=0.01)
     assert set(result["outcomes"]) <= {"201", "409 slot_full"}
+    # Then the same clients paced like people; the p99 judged against the target is theirs.
+    paced = result["paced"]
+    assert paced["think_ms"] == bench.PACED_THINK_MS
+    assert paced["requests"] > 0
+    assert paced["errors"] == 0
+    assert set(paced["outcomes"]) <= {"201", "409 slot_full"}
+    assert result["targets"]["p99_from"] == "paced"
+    assert result["targets"]["p99_judged_ms"] == paced["p99_ms"]
     saved = list(tmp_path.glob("booking-*.json"))
     assert len(saved) == 1
     assert json.loads(saved[0].read_text())["run"] == result["run"]

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import caches
 from django.test.utils import override_settings
 
-from exitentry.core.counters import increment
+from exitentry.core.counters import increment, increment_and_read
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
@@ -48,3 +48,16 @@ def test_counts_up_in_redis_with_one_expiry_set_by_the_first_count(redis_cache: 
     assert increment(key, expires_in=5) == 4
     assert backend._cache.get_client(full_key).ttl(full_key) > 5  # type: ignore[attr-defined]
     backend.delete(key)
+
+
+@pytest.mark.parametrize("backend", ["local", "redis"])
+def test_counts_one_and_reads_another_in_one_go(backend: str, request: pytest.FixtureRequest) -> None:
+    if backend == "redis":
+        request.getfixturevalue("redis_cache")
+    key, other = f"test:{uuid.uuid4().hex}", f"test:{uuid.uuid4().hex}"
+
+    assert increment_and_read(key, expires_in=60, other=other) == (1, 0)
+    increment(other, expires_in=60)
+    increment(other, expires_in=60)
+    assert increment_and_read(key, expires_in=60, other=other) == (2, 2)
+    caches["default"].delete_many([key, other])

@@ -64,7 +64,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-KINDS = ("booking", "tracking")
+KINDS = ("booking", "tracking", "insight", "kiosk")
 SERVICE = "passport.renewal"
 TARGETS = {
     "booking": {"ratio": 0.30, "p99_ms": 250.0},
@@ -77,6 +77,9 @@ SERVER_PEOPLE_PER_SECOND = 1_500
 REFERENCE_PEOPLE_PER_SECOND = 6_000
 TRACKED_APPLICATIONS = 500
 TRACKING_ROUNDS = 2  # tracking and health take turns this many times each
+# Booking's paced phase: each client pauses this long on average after an answer. People reading
+# "full, pick another time" and pressing again take seconds; one second is a fast, eager crowd.
+PACED_THINK_MS = 1000.0
 CONTRACT_KEYS = (
     "clients",
     "seconds",
@@ -280,6 +283,9 @@ async def drive(
     async def client(index: int) -> None:
         reader: asyncio.StreamReader | None = None
         writer: asyncio.StreamWriter | None = None
+        if think_ms > 0:
+            # Paced clients start at random moments, as people arrive, not all in the same tick.
+            await asyncio.sleep(pauses.expovariate(1000.0 / think_ms))
         try:
             while loop.time() < window_end and not workload.stopped:
                 if writer is None:
@@ -446,6 +452,9 @@ def server_environment(database_url: str, var_dir: Path, redis_url: str) -> dict
             "DATABASE_URL": database_url,
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # The server reads rows this process wrote: the same field keys.
+            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+            "FIELD_LOOKUP_KEY": settings.FIELD_LOOKUP_KEY,
             # Empty: Django's local-memory cache in each worker. A URL needs the redis package.
             "REDIS_URL": redis_url,
             "TRACKING_PER_CLIENT_PER_MINUTE": "1000000000",
@@ -1072,11 +1081,33 @@ class Command(BaseCommand):
             default=0.0,
             help="Mean pause of each client after an answer (0: ask again at once, the most load).",
         )
+        parser.add_argument(
+            "--paced-think-ms",
+            type=float,
+            default=PACED_THINK_MS,
+            help=(
+                "Booking: after the run as fast as answers come, the same clients for as long again, "
+                "each pausing this mean time after an answer; its p99 is the one judged against the "
+                "target (0: no paced phase, the p99 of the first phase is judged)."
+            ),
+        )
         parser.add_argument("--workers", type=int, default=2, help="Server worker processes.")
         parser.add_argument(
             "--threads", type=int, default=8, help="Threads (and database connections) per worker."
         )
         parser.add_argument("--capacity", type=int, default=10, help="Places per slot (booking).")
+        parser.add_argument(
+            "--items", type=int, default=10_000_000, help="Application items of synthetic history (insight)."
+        )
+        parser.add_argument("--repeat", type=int, default=5, help="Timed runs of each query (insight).")
+        parser.add_argument(
+            "--visits", type=int, default=20, help="Instant-endorsement visits timed (kiosk)."
+        )
+        parser.add_argument(
+            "--reuse-history",
+            action="store_true",
+            help="Insight: time the queries on an earlier run's history of as many items.",
+        )
         parser.add_argument(
             "--hot-slots", type=int, default=4, help="Slots wanted at the same moment (booking)."
         )
@@ -1120,7 +1151,26 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self._refuse_shared_database(options["allow_shared_database"])
         run = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
-        if options["kind"] == "booking":
+        if options["kind"] == "insight":
+            from exitentry.insight.bench import run_insight_bench
+
+            result = run_insight_bench(
+                items=options["items"],
+                repeat=options["repeat"],
+                step=self._step,
+                machine=lambda: {**self._machine(options), "server": "in-process (no HTTP)"},
+                reuse=options["reuse_history"],
+            )
+        elif options["kind"] == "kiosk":
+            from exitentry.kiosk.bench import run_kiosk_bench
+
+            result = run_kiosk_bench(
+                run=run,
+                visits=options["visits"],
+                step=self._step,
+                machine=lambda: {**self._machine(options), "server": "in-process (no HTTP)"},
+            )
+        elif options["kind"] == "booking":
             result = self._bench_booking(url, run, options)
         else:
             result = self._bench_tracking(url, run, options)
@@ -1138,11 +1188,15 @@ class Command(BaseCommand):
             "seconds": (1, 600),
             "warmup": (0, 60),
             "think_ms": (0, 60_000),
+            "paced_think_ms": (0, 60_000),
             "workers": (1, 16),
             "threads": (1, 64),
             "capacity": (1, 10_000),
             "hot_slots": (1, 100),
             "reference_connections": (0, 90),
+            "items": (1_000, 100_000_000),
+            "repeat": (1, 50),
+            "visits": (1, 1000),
         }
         for name, (low, high) in limits.items():
             value = options[name]
@@ -1163,11 +1217,14 @@ class Command(BaseCommand):
             "seconds",
             "warmup",
             "think_ms",
+            "paced_think_ms",
             "workers",
             "threads",
             "capacity",
             "hot_slots",
             "reference_connections",
+            "items",
+            "repeat",
             "redis_url",
             "results_dir",
         ):
@@ -1176,6 +1233,8 @@ class Command(BaseCommand):
             argv.append("--json")
         if options["allow_shared_database"]:
             argv.append("--allow-shared-database")
+        if options["reuse_history"]:
+            argv.append("--reuse-history")
         env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
         env.update(
             {
@@ -1233,14 +1292,20 @@ class Command(BaseCommand):
 
     def _bench_booking(self, url: str, run: str, options: dict[str, Any]) -> dict[str, Any]:
         clients, seconds, warmup = options["clients"], options["seconds"], options["warmup"]
-        hot, think = options["hot_slots"], options["think_ms"]
+        hot, think, paced_think = options["hot_slots"], options["think_ms"], options["paced_think_ms"]
         # The reference gets as many connections as the server's pool holds (workers × threads).
         connections = min(
             options["reference_connections"] or options["workers"] * options["threads"], clients
         )
         self._step("Preparing halls, slots and accounts…")
+        phases = 2 if paced_think > 0 else 1
         data = prepare_booking(
-            run, clients=clients, seconds=seconds, warmup=warmup, capacity=options["capacity"], hot=hot
+            run,
+            clients=clients,
+            seconds=seconds * phases,
+            warmup=warmup * phases,
+            capacity=options["capacity"],
+            hot=hot,
         )
         self._step(
             f"Prepared {len(data.slot_ids)} slots and {len(data.tokens)} accounts; starting the server…"
@@ -1257,6 +1322,20 @@ class Command(BaseCommand):
             tally = asyncio.run(
                 drive(server.port, workload, clients=clients, warmup=warmup, seconds=seconds, think_ms=think)
             )
+            paced: Tally | None = None
+            if paced_think > 0 and not workload.stopped:
+                self._step(f"Paced: the same clients, each pausing ~{paced_think:g} ms after an answer…")
+                workload.person.clear()  # a new crowd: nobody carries a half-finished booking over
+                paced = asyncio.run(
+                    drive(
+                        server.port,
+                        workload,
+                        clients=clients,
+                        warmup=warmup,
+                        seconds=seconds,
+                        think_ms=paced_think,
+                    )
+                )
         exhausted = workload.stopped
         self._step("Server stopped; counting oversold places and double bookings…")
         checks = booking_violations(data)
@@ -1303,13 +1382,32 @@ class Command(BaseCommand):
             "machine": self._machine(options),
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        result["target_met"] = (
-            result["oversold"] == 0
-            and result["double_booked"] == 0
-            and result["errors"] == 0
-            and result["ratio"] >= TARGETS["booking"]["ratio"]
-            and result["p99_ms"] < TARGETS["booking"]["p99_ms"]
-        )
+        # The p99 target is judged on the paced phase when there is one: in the first phase every
+        # client asks again the moment it is answered, so by Little's law its mean latency is
+        # clients ÷ throughput whatever the server does (benchmarks/README.md).
+        judged_p99 = result["p99_ms"]
+        if paced is not None:
+            paced_figures = _phase_figures(paced)
+            result["paced"] = {
+                "think_ms": paced_think,
+                "throughput_per_s": paced_figures["throughput_per_s"],
+                "booked_per_s": round(paced.count("201") / seconds, 1),
+                "p50_ms": paced_figures["p50_ms"],
+                "p99_ms": paced_figures["p99_ms"],
+                "errors": paced_figures["errors"],
+                "requests": paced_figures["requests"],
+                "outcomes": paced_figures["outcomes"],
+            }
+            judged_p99 = paced_figures["p99_ms"]
+            result["errors"] += paced_figures["errors"]
+        result["targets"] = {
+            "ratio": result["ratio"] >= TARGETS["booking"]["ratio"],
+            "p99": judged_p99 < TARGETS["booking"]["p99_ms"],
+            "p99_judged_ms": judged_p99,
+            "p99_from": "paced" if paced is not None else "as fast as answers come",
+            "safety": result["oversold"] == 0 and result["double_booked"] == 0 and result["errors"] == 0,
+        }
+        result["target_met"] = all(result["targets"][name] for name in ("ratio", "p99", "safety"))
         return result
 
     # --- tracking -----------------------------------------------------------------------------
@@ -1383,6 +1481,16 @@ class Command(BaseCommand):
     # --- output -------------------------------------------------------------------------------
 
     def _print_readable(self, result: dict[str, Any], path: Path) -> None:
+        if result["kind"] == "insight":
+            from exitentry.insight.bench import readable
+
+            self.stdout.write(readable(result, path))
+            return
+        if result["kind"] == "kiosk":
+            from exitentry.kiosk.bench import readable as kiosk_readable
+
+            self.stdout.write(kiosk_readable(result, path))
+            return
         lines = [
             f"{result['kind']}: {result['clients']} clients for {result['seconds']:g} s",
             f"  throughput      {result['throughput_per_s']:>10.1f} requests/s",
@@ -1397,6 +1505,12 @@ class Command(BaseCommand):
                 f"  raw SQL         {result['reference_per_s']:>10.1f} requests/s "
                 f"({result['reference_booked_per_s']:.1f} places/s)",
             ]
+            if "paced" in result:
+                paced = result["paced"]
+                lines.append(
+                    f"  paced (~{paced['think_ms']:g} ms)  {paced['throughput_per_s']:>7.1f} requests/s, "
+                    f"p50/p99 {paced['p50_ms']:.1f} / {paced['p99_ms']:.1f} ms (the p99 judged)"
+                )
         else:
             lines.append(f"  health endpoint {result['reference_per_s']:>10.1f} requests/s")
         lines += [
