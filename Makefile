@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install demo serve test lint typecheck pytest test-browser migrations-check messages lock clean
+.PHONY: install demo serve test lint typecheck pytest test-browser migrations-check messages lock clean fault-test
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ test-browser: install
 migrations-check: install
 	mkdir -p var
 	$(BIN)/exitentry makemigrations --check --dry-run
+
+# Load and fault test of the production stack (not part of `make test`): a throwaway PostgreSQL
+# cluster on port 55432, Redis db 9 (emptied), ~3 minutes; report in benchmarks/results/fault-*.
+fault-test: install
+	$(BIN)/python -m exitentry.core.compile_messages
+	$(BIN)/exitentry fault-test $(FAULT_TEST_ARGS)
 
 # Regenerate the translation catalogues after changing user-facing text (needs GNU gettext).
 messages: install

@@ -9,7 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
@@ -21,6 +23,7 @@ from exitentry.core.errors import (
     NotFound,
     PermissionDenied,
     ServerError,
+    ServiceUnavailable,
     Throttled,
 )
 
@@ -101,6 +104,23 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return standard_error_response(request, NotFound)
 
 
+@api.exception_handler(MultiPartParserError)
+def on_malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # A multipart body without a usable boundary is the caller's mistake, not ours.
+    return standard_error_response(request, MalformedRequest)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The database is restarting, failing over or unreachable: the caller gets an immediate 503
+    # it can retry (an Idempotency-Key makes the retry safe), not a 500 or a hung request.
+    logger.warning("database unavailable in %s %s: %s", request.method, request.path, exc)
+    response = standard_error_response(request, ServiceUnavailable)
+    response["Retry-After"] = str(ServiceUnavailable.retry_after_seconds)
+    return response
+
+
 @api.exception_handler(Exception)
 def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unexpected error in %s %s", request.method, request.path)
@@ -109,35 +129,51 @@ def on_unexpected_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 def _mount_routers() -> None:
     # Imported here so that each app's api module can import `exitentry.api` helpers freely.
+    from exitentry.accommodation.api import router as accommodation_router
     from exitentry.accounts.api import router as accounts_router
     from exitentry.applications.api import router as applications_router
     from exitentry.applications.api import tracking_router
     from exitentry.appointments.api import router as appointments_router
     from exitentry.catalog.api import router as catalog_router
+    from exitentry.consult.api import router as consult_router
     from exitentry.core.api import router as core_router
+    from exitentry.foreigners.api import router as foreigners_router
     from exitentry.identity.api import router as identity_router
+    from exitentry.insight.api import router as insight_router
+    from exitentry.kiosk.api import router as kiosk_router
     from exitentry.notifications.api import router as notifications_router
+    from exitentry.ops.api import router as ops_router
     from exitentry.payments.api import router as payments_router
+    from exitentry.photos.api import router as photos_router
     from exitentry.queueing.api import hall_router as hall_queue_router
     from exitentry.queueing.api import router as queueing_router
     from exitentry.routing.api import router as routing_router
     from exitentry.servicepoints.api import router as servicepoints_router
+    from exitentry.transit.api import router as transit_router
     from exitentry.workdays.api import router as workdays_router
 
     api.add_router("/", core_router)
+    api.add_router("/", ops_router)
     api.add_router("/auth", accounts_router)
     api.add_router("/calendar", workdays_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/consult", consult_router)
     api.add_router("/identity", identity_router)
     api.add_router("/service-points", servicepoints_router)
     api.add_router("/appointments", appointments_router)
     api.add_router("/applications", applications_router)
     api.add_router("/track", tracking_router)
     api.add_router("/payments", payments_router)
+    api.add_router("/photos", photos_router)
     api.add_router("/notifications", notifications_router)
     api.add_router("/service-points", hall_queue_router)
     api.add_router("/queue", queueing_router)
     api.add_router("/recommendations", routing_router)
+    api.add_router("/kiosk", kiosk_router)
+    api.add_router("/insight", insight_router)
+    api.add_router("/transit", transit_router)
+    api.add_router("/accommodation", accommodation_router)
+    api.add_router("/foreigners", foreigners_router)
 
 
 _mount_routers()

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from exitentry.core import crypto as _crypto
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(environ.Env().str("EXITENTRY_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -36,6 +38,19 @@ def _required_in_production(name: str, default: str) -> str:
 
 SECRET_KEY = _required_in_production("SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=not PRODUCTION and EXITENTRY_ENV != "test")
+
+# Field encryption at rest (ID and phone numbers; exitentry.core.crypto, docs/security.md):
+# FIELD_ENCRYPTION_KEYS is a comma-separated list of base64 32-byte keys, newest first (new writes
+# use the first, reads accept all); FIELD_LOOKUP_KEY keys the HMAC digests used for exact lookups.
+# Required in production; the development/test defaults below are public and NOT for production.
+FIELD_ENCRYPTION_KEYS = env.list(
+    "FIELD_ENCRYPTION_KEYS",
+    default=[] if PRODUCTION else [_crypto.development_key("field encryption key 1")],
+)
+if PRODUCTION and not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set when EXITENTRY_ENV=production")
+FIELD_LOOKUP_KEY = _required_in_production("FIELD_LOOKUP_KEY", _crypto.development_key("field lookup key"))
+_crypto.check_keys(FIELD_ENCRYPTION_KEYS, FIELD_LOOKUP_KEY)
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
 )
@@ -56,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "exitentry.core",
     "exitentry.audit",
+    "exitentry.ops",
     "exitentry.accounts",
     "exitentry.workdays",
     "exitentry.catalog",
@@ -67,16 +83,27 @@ INSTALLED_APPS = [
     "exitentry.payments",
     "exitentry.notifications",
     "exitentry.queueing",
+    "exitentry.consult",
+    "exitentry.transit",
+    "exitentry.accommodation",
+    "exitentry.foreigners",
+    "exitentry.insight",
+    "exitentry.kiosk",
+    "exitentry.photos",
+    "exitentry.records",
 ]
 
 MIDDLEWARE = [
+    "exitentry.ops.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "exitentry.accounts.middleware.TotpEnrolmentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -119,6 +146,20 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # An unreachable database fails a request in seconds (503 service_unavailable), never hangs it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
+
+# An optional streaming replica of the primary: the insight (reporting) models read from it
+# (see exitentry/ops/routers.py); it is never migrated or written. In tests it mirrors default.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["exitentry.ops.routers.ReplicaRouter"]
+READ_REPLICA_APP_LABELS = env.list("READ_REPLICA_APP_LABELS", default=["insight"])
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -139,6 +180,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Tasks: RQ on Redis when Redis is configured (always in production), the database otherwise;
+# `exitentry worker` runs the matching worker.
 TASKS = {
     "default": {
         "BACKEND": env.str(
@@ -146,11 +189,22 @@ TASKS = {
             default=(
                 "django_tasks.backends.immediate.ImmediateBackend"
                 if EXITENTRY_ENV == "test"
+                else "django_tasks_rq.RQBackend"
+                if REDIS_URL
                 else "django_tasks_db.DatabaseBackend"
             ),
         ),
     }
 }
+RQ_QUEUES = {
+    "default": {
+        "URL": env.str("TASKS_REDIS_URL", default=REDIS_URL or "redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": env.int("TASK_TIMEOUT_SECONDS", default=600),
+        "DEFAULT_RESULT_TTL": env.int("TASK_RESULT_TTL_SECONDS", default=7 * 24 * 3600),
+    }
+}
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq"):
+    INSTALLED_APPS.append("django_rq")
 
 # Internationalisation: zh-Hans first; the product speaks five languages.
 LANGUAGE_CODE = "zh-hans"
@@ -172,8 +226,14 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # whitenoise looks at STATIC_ROOT at start-up; SQLite lives beside it.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Uploads go through the "default" storage: the file system under MEDIA_ROOT unless
+# STORAGE_BACKEND names another Django storage class (e.g. storages.backends.s3.S3Storage for an
+# object store), with its options as JSON in STORAGE_OPTIONS.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env.str("STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("STORAGE_OPTIONS", default={}),
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -186,14 +246,54 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True  # pages hand the token to htmx in the markup, never via the cookie
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The health checks of the proxy and the orchestrator speak plain HTTP to the workers.
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/(health|ready)$", r"^metrics$"]
+
+# Content Security Policy (django-csp 4), in every environment so that a page that needs more
+# fails in development first: scripts, styles, images and connections from this site only; no
+# inline script or style, no plug-ins, no framing. The API docs page (Swagger UI) is exempt.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"upgrade-insecure-requests": True} if PRODUCTION else {}),
+    },
+}
+
+# Reverse proxies whose X-Forwarded-For names the real client (addresses or networks), e.g.
+# 127.0.0.1 for an nginx on the same host. Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# /metrics answers these client addresses, or a scraper sending `Authorization: Bearer METRICS_TOKEN`.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Paths that write no request log line (probes and scrapes every few seconds).
+QUIET_PATHS = ["/api/v1/health", "/api/v1/ready", "/metrics"]
+# Audit trail: the number of independent hash chains (concurrent audit writers); see audit/chain.py.
+AUDIT_CHAIN_SHARDS = env.int("AUDIT_CHAIN_SHARDS", default=8)
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+LOG_DIR = Path(env.str("LOG_DIR", default=str(VAR_DIR / "log")))
 
 # Where the reference data lives: the shared/domain folder beside the checkout, or a copy
 # shipped inside the package for installs without it.
@@ -212,7 +312,14 @@ EXITENTRY_ADAPTERS = {
     "face_verification": env.str(
         "FACE_VERIFICATION_ADAPTER", default="exitentry.applications.adapters.SandboxFaceVerification"
     ),
+    "kiosk_card_reader": env.str("KIOSK_CARD_READER", default="exitentry.kiosk.adapters.SandboxCardReader"),
+    "kiosk_printer": env.str("KIOSK_PRINTER", default="exitentry.kiosk.adapters.SandboxPrinter"),
+    "courier": env.str("COURIER_ADAPTER", default="exitentry.applications.adapters.SandboxCourier"),
 }
+# Couriers that push their scans sign them (HMAC-SHA256 of the body, X-Courier-Signature header).
+COURIER_CALLBACK_SECRET = env.str("COURIER_CALLBACK_SECRET", default="") or (
+    "" if PRODUCTION else f"sandbox-courier-{SECRET_KEY}"
+)
 
 # Payments: one gateway class per channel (see payments/gateways/base.py). The sandbox signs its
 # callbacks with PAYMENTS_SANDBOX_SECRET (HMAC-SHA256) and refuses to work without one, which is
@@ -248,6 +355,13 @@ NOTIFICATION_SENDING_TIMEOUT_SECONDS = env.int("NOTIFICATION_SENDING_TIMEOUT_SEC
 LOGIN_THROTTLE_FAILURES = env.int("LOGIN_THROTTLE_FAILURES", default=5)
 LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
+# Second factor (TOTP): which roles may enrol, and whether those roles must before working.
+TOTP_ROLES = env.list("TOTP_ROLES", default=["officer", "supervisor", "manager", "admin"])
+STAFF_TOTP_REQUIRED = env.bool("STAFF_TOTP_REQUIRED", default=False)
+TOTP_ISSUER = env.str("TOTP_ISSUER", default="exitentry")
+TOTP_RECOVERY_CODES = env.int("TOTP_RECOVERY_CODES", default=10)
+# How long a password-checked sign-in waits for its code, in seconds.
+TOTP_PENDING_SECONDS = env.int("TOTP_PENDING_SECONDS", default=300)
 
 # Tracking lookups (GET /api/v1/track) allowed per client address per minute; the benchmark,
 # whose clients all come from 127.0.0.1, raises it.
@@ -256,11 +370,20 @@ EXITENTRY_TRACKING_PER_CLIENT_PER_MINUTE = env.int("TRACKING_PER_CLIENT_PER_MINU
 # rules; core/refcache.py). 0 turns the cache off; the test suite runs with it off unless a test asks.
 REFERENCE_CACHE_SECONDS = env.int("REFERENCE_CACHE_SECONDS", default=0 if EXITENTRY_ENV == "test" else 10)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# structlog: JSON lines (LOG_FORMAT=json, the production default) or readable lines, each with
+# the request id, personal identifiers masked (exitentry/ops/logs.py).
+from exitentry.ops.logs import logging_config  # noqa: E402
+
+LOGGING = logging_config(
+    json=env.str("LOG_FORMAT", default="json" if PRODUCTION else "console") == "json",
+    level=env.str("LOG_LEVEL", default="INFO"),
+)
+
+# Photo best-choice (photos app): the largest burst and shot accepted in one request. The photo
+# rules themselves are data (photos.PhotoSpec).
+PHOTOS_MAX_SHOTS = env.int("PHOTOS_MAX_SHOTS", default=12)
+PHOTOS_MAX_SHOT_BYTES = env.int("PHOTOS_MAX_SHOT_BYTES", default=12 * 1024 * 1024)
+# Exit-entry record certificates (records app): verification look-ups per address per minute.
+RECORDS_VERIFY_PER_MINUTE = env.int("RECORDS_VERIFY_PER_MINUTE", default=20)
+# The address printed in the certificate's QR code (the verification page is {this}/verify/).
+RECORDS_PUBLIC_BASE_URL = env.str("RECORDS_PUBLIC_BASE_URL", default="http://localhost:8000")

@@ -11,10 +11,15 @@ from exitentry.core.schemas import ErrorOut
 router = Router(tags=["auth"])
 
 
-@router.post("/token", response={200: TokenOut, 401: ErrorOut, 429: ErrorOut, 422: ErrorOut}, auth=None)
+@router.post(
+    "/token", response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut, 422: ErrorOut}, auth=None
+)
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
-    """Exchange a username and password for a Bearer token (throttled after repeated failures)."""
-    issued = services.issue_api_token(request, payload.username, payload.password)
+    """Exchange a username and password for a Bearer token (throttled after repeated failures).
+
+    Accounts with an authenticator also send `otp`; without it the answer is 401 `otp_required`.
+    """
+    issued = services.issue_api_token(request, payload.username, payload.password, payload.otp)
     return TokenOut(token=issued.token, expires_at=issued.expires_at)
 
 

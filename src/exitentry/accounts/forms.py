@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from exitentry.accounts import services
 from exitentry.core.errors import DomainError
@@ -22,3 +23,12 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                 raise forms.ValidationError(str(error.message), code=error.code) from error
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class OtpForm(forms.Form):
+    code = forms.CharField(
+        label=_("Security code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        error_messages={"required": _("Enter the security code.")},
+    )

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from exitentry.core.fields import DigestedModel, DigestField, EncryptedCharField
+
 
 class Role(models.TextChoices):
     APPLICANT = "applicant", _("Applicant")
@@ -23,11 +25,14 @@ SCOPED_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
 STAFF_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.MANAGER, Role.HOTLINE_AGENT, Role.ADMIN})
 
 
-class User(AbstractUser):
+class User(DigestedModel, AbstractUser):
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.APPLICANT, db_index=True
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(
+        _("phone"), max_length=20, blank=True, kind="phone", digest_field="phone_digest"
+    )
+    phone_digest = DigestField(source="phone", db_index=True)
     preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
     person = models.OneToOneField(
         "identity.Person",
@@ -79,3 +84,47 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A second factor: an authenticator app's TOTP secret, confirmed once the user typed a code.
+
+    `last_step` is the last 30-second step accepted, so a code cannot be used twice.
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp_device"
+    )
+    secret = models.CharField(_("secret"), max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("last step used"), default=0)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for when the authenticator is lost. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"

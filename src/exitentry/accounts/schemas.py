@@ -7,6 +7,11 @@ from pydantic import Field
 class TokenIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=256)
+    otp: str | None = Field(
+        default=None,
+        max_length=32,
+        description="The authenticator code (or a recovery code) when the account uses a second factor.",
+    )
 
 
 class TokenOut(Schema):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import models, transaction
 from django.http import HttpRequest
 
-from exitentry.audit.models import AuditEvent
+from exitentry.audit.chain import GENESIS_HASH, Problem, verify_rows
+from exitentry.audit.models import AuditChainHead, AuditEvent
 from exitentry.core import clock
 
 
@@ -60,3 +62,25 @@ def record_access(
     """Log a read of a full personal record (unmasked identifiers) by `actor`."""
     with transaction.atomic():
         return record_event("personal_record.viewed", actor=actor, obj=obj, request=request, purpose=purpose)
+
+
+def verify_chains() -> tuple[int, list[Problem]]:
+    """Check every audit chain; returns the number of events checked and every problem found."""
+    heads = {head.shard: head for head in AuditChainHead.objects.all()}
+    shards = sorted(set(heads) | set(AuditEvent.objects.values_list("shard", flat=True).distinct()))
+    checked = 0
+    problems: list[Problem] = []
+    for shard in shards:
+        head = heads.get(shard)
+        rows = AuditEvent.objects.filter(shard=shard).order_by("seq").iterator(chunk_size=2000)
+
+        def counted(rows: Iterator[AuditEvent]) -> Iterator[AuditEvent]:
+            nonlocal checked
+            for row in rows:
+                checked += 1
+                yield row
+
+        problems.extend(
+            verify_rows(shard, counted(rows), head.seq if head else 0, head.hash if head else GENESIS_HASH)
+        )
+    return checked, problems

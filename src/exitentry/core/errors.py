@@ -80,3 +80,12 @@ class ServerError(DomainError):
     status = 500
     code = "server_error"
     default_message = _("Something went wrong on our side. Please try again.")
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency (the database during a restart or failover) cannot be reached: retry shortly."""
+
+    status = 503
+    code = "service_unavailable"
+    default_message = _("The service is briefly unavailable. Please try again in a few seconds.")
+    retry_after_seconds: ClassVar[int] = 5

@@ -73,7 +73,7 @@ class PersonAdmin(_AccessLoggedAdmin):
     readonly_fields = ["created_at"]
     inlines = [HeldDocumentInline]
 
-    @admin.display(description=_("resident ID number"), ordering="id_number")
+    @admin.display(description=_("resident ID number"))  # encrypted: no ordering
     def masked_id_number(self, obj: Person) -> str:
         return obj.masked_id_number
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from exitentry.core.fields import DigestedModel, DigestField, EncryptedCharField
 from exitentry.core.masking import mask_id_number
 
 
@@ -15,24 +16,30 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
-class Person(models.Model):
+class Person(DigestedModel):
     """Someone the exit-entry administration knows: a citizen with a resident ID, or a foreigner."""
 
     full_name = models.CharField(_("full name"), max_length=100)
-    id_number = models.CharField(
+    # Encrypted at rest; exact lookups and uniqueness go through the keyed digest (core/fields.py).
+    id_number = EncryptedCharField(
         _("resident ID number"),
         max_length=18,
-        unique=True,
+        kind="id_number",
+        digest_field="id_number_digest",
         null=True,
         blank=True,
         help_text=_("18-character resident identity card number; empty for foreigners."),
     )
+    id_number_digest = DigestField(source="id_number", unique=True)
     nationality = models.CharField(
         _("nationality"), max_length=3, default="CHN", help_text=_("ISO 3166 alpha-3.")
     )
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(
+        _("phone"), max_length=20, blank=True, kind="phone", digest_field="phone_digest"
+    )
+    phone_digest = DigestField(source="phone", db_index=True)
     household_city = models.ForeignKey(
         "catalog.City",
         verbose_name=_("household registration city"),
@@ -60,6 +67,17 @@ class Person(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        """The column is encrypted: uniqueness is the digest's, checked here for forms."""
+        super().validate_unique(exclude)
+        excluded = "id_number" in (exclude or ())
+        if (
+            self.id_number
+            and not excluded
+            and Person.objects.filter(id_number=self.id_number).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError({"id_number": self.unique_error_message(Person, ("id_number",))})
 
     @property
     def id_last4(self) -> str:

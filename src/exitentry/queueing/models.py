@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from exitentry.core.fields import EncryptedCharField
 from exitentry.servicepoints.models import Skill
 
 
@@ -269,7 +270,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="transferred_to",
     )
-    phone = models.CharField(_("phone for text messages"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone for text messages"), max_length=20, blank=True, kind="phone")
     language = models.CharField(_("language"), max_length=10, blank=True)
     slot_start = models.DateTimeField(_("appointment time"), null=True, blank=True)
     issued_at = models.DateTimeField(pgettext_lazy("ticket", "issued at"))

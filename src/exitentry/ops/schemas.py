@@ -1,0 +1,8 @@
+from ninja import Schema
+
+
+class ReadyOut(Schema):
+    status: str
+    database: str
+    cache: str
+    tasks: str
