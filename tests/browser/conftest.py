@@ -39,6 +39,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if _is_browser_test(item):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
+            if item.get_closest_marker("django_db") is None:
+                # The live server needs committed rows, so every browser test is transactional;
+                # each one starts from the migrated rows (catalog, policies, templates) again.
+                item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -190,6 +194,20 @@ def screenshot(page: Any, request: pytest.FixtureRequest) -> Callable[[str], Pat
         return path
 
     return take
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_the_migrated_rows_for_serialized_rollback(django_db_setup: None) -> None:
+    # `serialized_rollback` reloads the rows the migrations wrote (catalog, policies, templates)
+    # from `connection._test_serialized_contents`. After the first live-server test that
+    # attribute is gone from the connection in use, so every later test found those tables
+    # empty; kept on the class, every connection object finds it.
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
@@ -133,7 +134,12 @@ def seed_accounts() -> list[DemoLogin]:
         )
         logins.append(DemoLogin(hotel.username, Role.HOTEL_OPERATOR, hotel.organisation))
 
-        halls = ServicePoint.objects.exclude(kind=ServicePointKind.SELF_SERVICE).order_by("code")
+        # The demo province's halls; the foreigners' halls in Beijing have their own bjofficerNN.
+        halls = (
+            ServicePoint.objects.exclude(kind=ServicePointKind.SELF_SERVICE)
+            .filter(city__province_code=settings.EXITENTRY_PROVINCE_CODE)
+            .order_by("code")
+        )
         for index, hall in enumerate(halls, start=1):
             officer = _user(f"officer{index:02d}", Role.OFFICER, password_hash)
             officer.service_points.set([hall])
