@@ -725,7 +725,8 @@ class _Replay(Exception):
         self.application = application
 
 
-def _check_key(key: str | None) -> str:
+def check_idempotency_key(key: str | None) -> str:
+    """The Idempotency-Key as stored; missing is `idempotency_key_required`, malformed `invalid_...`."""
     if key is None or not key.strip():
         raise IdempotencyKeyRequired()
     key = key.strip()
@@ -734,7 +735,8 @@ def _check_key(key: str | None) -> str:
     return key
 
 
-def _replay(submitted_by: User, key: str, fingerprint: str) -> Application | None:
+def earlier_application(submitted_by: User, key: str, fingerprint: str) -> Application | None:
+    """The application an earlier request with this key created; a different request is refused."""
     existing = Application.objects.filter(submitted_by=submitted_by, idempotency_key=key).first()
     if existing is None:
         return None
@@ -877,9 +879,9 @@ def submit_application(
     staged_token: str = "",
 ) -> Submission:
     """Create and submit an application. The same key with the same form returns the first one."""
-    key = _check_key(idempotency_key)
+    key = check_idempotency_key(idempotency_key)
     fingerprint = form.fingerprint()
-    existing = _replay(submitted_by, key, fingerprint)
+    existing = earlier_application(submitted_by, key, fingerprint)
     if existing is not None:
         return Submission(existing, replayed=True)
     plan = plan_application(submitted_by, form)
@@ -914,7 +916,7 @@ def submit_application(
         return Submission(replay.application, replayed=True)
     except IntegrityError as error:
         # Another request with the same key, or for the same document, committed first.
-        existing = _replay(submitted_by, key, fingerprint)
+        existing = earlier_application(submitted_by, key, fingerprint)
         if existing is not None:
             return Submission(existing, replayed=True)
         raise AlreadyApplied() from error

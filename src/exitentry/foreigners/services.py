@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import secrets
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -49,7 +48,7 @@ from exitentry.audit.services import record_access, record_event
 from exitentry.catalog import services as catalog
 from exitentry.catalog.models import Channel, PromiseScope, Service
 from exitentry.core import clock
-from exitentry.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound
+from exitentry.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from exitentry.foreigners.models import (
     CaseKind,
     ForeignerCase,
@@ -68,7 +67,6 @@ from exitentry.identity.models import Person
 from exitentry.identity.services import MrzCheck, check_mrz
 from exitentry.servicepoints.models import ServicePoint, ServicePointKind
 
-IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._:\-]{1,100}")
 NUMBER_ATTEMPTS = 5
 WORK_PERMIT_DOCUMENT = "foreign_work_permit"
 
@@ -145,17 +143,6 @@ class ForeignersHallRequired(InvalidInput):
 class InvalidPhone(InvalidInput):
     code = "invalid_phone"
     default_message = _("Enter a phone number we can reach, e.g. 13812345678.")
-
-
-class IdempotencyKeyRequired(InvalidInput):
-    code = "idempotency_key_required"
-    default_message = _("Send an Idempotency-Key header (letters, digits, . _ : -; at most 100).")
-
-
-class IdempotencyKeyReused(DomainError):
-    status = 422
-    code = "idempotency_key_reused"
-    default_message = _("This Idempotency-Key was already used for a different request.")
 
 
 class AlreadyApplied(Conflict):
@@ -338,20 +325,9 @@ def port_offices() -> models.QuerySet[ServicePoint]:
     return ServicePoint.objects.filter(is_active=True, kind=ServicePointKind.PORT).order_by("code")
 
 
-def _check_key(key: str | None) -> str:
-    key = (key or "").strip()
-    if not IDEMPOTENCY_KEY.fullmatch(key):
-        raise IdempotencyKeyRequired()
-    return key
-
-
 def _replay(user: User, key: str, fingerprint: str) -> ForeignerCase | None:
-    application = Application.objects.filter(submitted_by=user, idempotency_key=key).first()
-    if application is None:
-        return None
-    if application.request_fingerprint != fingerprint:
-        raise IdempotencyKeyReused()
-    return ForeignerCase.objects.get(application=application)
+    application = applications.earlier_application(user, key, fingerprint)
+    return None if application is None else ForeignerCase.objects.get(application=application)
 
 
 def _check_filer(user: User, kind: str) -> None:
@@ -482,7 +458,7 @@ def submit_foreigner_application(
     request: HttpRequest | None = None,
 ) -> Filed:
     """File a visa, residence permit or joint work + residence permit application (idempotent)."""
-    key = _check_key(idempotency_key)
+    key = applications.check_idempotency_key(idempotency_key)
     fingerprint = form.fingerprint()
     existing = _replay(submitted_by, key, fingerprint)
     if existing is not None:
@@ -911,7 +887,7 @@ def record_port_visa_application(
     user: User, form: PortVisaForm, *, idempotency_key: str | None, request: HttpRequest | None = None
 ) -> PortVisa:
     """An officer at a port visa office records a traveller's on-arrival application (idempotent)."""
-    key = _check_key(idempotency_key)
+    key = applications.check_idempotency_key(idempotency_key)
     point = my_ports(user).filter(pk=form.service_point_id).first() if form.service_point_id else None
     if point is None:
         raise PortRequired(field="service_point_id")
