@@ -16,6 +16,9 @@ class TotpEnrolmentMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            # Always allowed (below): skip loading the session's user for every API call.
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and totp.must_enrol(user):
             allowed = (

@@ -33,7 +33,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import File
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import HttpRequest
 from django.urls import reverse
@@ -62,7 +62,6 @@ from exitentry.applications.models import (
     ApplicationMaterial,
     DeliveryMethod,
     EmergencyReason,
-    ItemEvent,
     ItemStatus,
     MaterialStatus,
     Priority,
@@ -1795,9 +1794,12 @@ def courier_events(item: ApplicationItem) -> list[CourierEvent]:
 
 def courier_events_of(items: Sequence[ApplicationItem]) -> dict[int, list[CourierEvent]]:
     """The courier's scans of every shipment carrying one of `items`, per item, oldest first, in one query."""
+    return _courier_events_by_item([item.pk for item in items])
+
+
+def _courier_events_by_item(shipped: list[int]) -> dict[int, list[CourierEvent]]:
     from exitentry.applications.models import ShipmentDirection, ShipmentEvent, ShipmentStatus
 
-    shipped = [item.pk for item in items]
     scans: dict[int, list[CourierEvent]] = {}
     if not shipped:
         return scans
@@ -1870,38 +1872,40 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
     number = numbering.normalize(number or "")[:20]
     last4 = (id_last4 or "").strip().upper()
     _throttle_tracking(client, number)
-    items: list[ApplicationItem] = []
+    items: list[_TrackedRow] = []
     if numbering.is_well_formed(number) and ID_LAST4.fullmatch(last4):
-        items = list(ApplicationItem.objects.raw(_TRACKED_ITEMS_SQL, [number]))
+        items = _tracked_items(number)
     # Same answer whether the number is unknown or the ID ending is wrong.
-    ending = _id_ending(items[0]) if items else ""
+    ending = _id_ending(items[0].stored_id_number) if items else ""
     if not items or not hmac.compare_digest(ending.encode(), last4.encode()):
         raise _tracking_failed(number)
     names = {item.pk: _service_name(item.service_id) for item in items}
     # Only an item sent with a tracking number has courier scans (as the applicant's pages show).
-    scans = courier_events_of([item for item in items if item.tracking_number])
+    scans = _courier_events_by_item([item.pk for item in items if item.tracking_number])
     status = overall_status(item.status for item in items)
+    labels: dict[str, str] = {}
+
+    def label(value: str) -> str:
+        if value not in labels:
+            labels[value] = str(ItemStatus(value).label)
+        return labels[value]
+
     events = [
-        TrackedEvent(
-            at=event.at,
-            service=names[event.item_id],
-            status=event.to_status,
-            status_label=str(ItemStatus(event.to_status).label),
-        )
-        for event in _public_events(items)
+        TrackedEvent(at=at, service=names[item_id], status=to_status, status_label=label(to_status))
+        for item_id, to_status, at in _public_events([item.pk for item in items])
     ]
     promised = [item.promised_date for item in items if item.promised_date]
     return Tracking(
         number=number,
         status=status,
-        status_label=str(ItemStatus(status).label),
+        status_label=label(status),
         promised_date=max(promised) if promised else None,
         items=[
             TrackedItem(
                 service=item.service_code,
                 name=names[item.pk],
                 status=item.status,
-                status_label=str(ItemStatus(item.status).label),
+                status_label=label(item.status),
                 promised_date=item.promised_date,
                 courier=item.courier,
                 tracking_number=item.tracking_number,
@@ -1914,20 +1918,44 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
 
 
 # Written out: the ORM spent several times these statements' cost building them (ADR 0011).
-# Only the columns tracking shows are read; the ID number is decrypted by its field.
+# Only the columns tracking shows are read, as plain rows (no model instances); the ID number is
+# decrypted by its field.
 _TRACKED_ITEMS_SQL = (
-    "SELECT i.id, i.application_id, i.service_id, i.service_code, i.status, i.promised_date, i.courier,"
-    " i.tracking_number, a.id_number AS tracked_id_number"
+    "SELECT i.id, i.service_id, i.service_code, i.status, i.promised_date, i.courier,"
+    " i.tracking_number, a.id_number"
     " FROM applications_applicationitem i JOIN applications_application a ON a.id = i.application_id"
     " WHERE a.number = %s ORDER BY i.sort_order, i.id"
 )
 _ID_NUMBER: Any = Application._meta.get_field("id_number")
 
 
-def _id_ending(item: ApplicationItem) -> str:
-    """The last 4 characters of the ID number read with `item` (stored encrypted)."""
-    id_number = _ID_NUMBER.from_db_value(item.__dict__["tracked_id_number"], None, None)
+@dataclass(frozen=True, slots=True)
+class _TrackedRow:
+    pk: int
+    service_id: int
+    service_code: str
+    status: str
+    promised_date: dt.date | None
+    courier: str
+    tracking_number: str
+    stored_id_number: Any
+
+
+def _tracked_items(number: str) -> list[_TrackedRow]:
+    with connection.cursor() as cursor:
+        cursor.execute(_TRACKED_ITEMS_SQL, [number])
+        return [_TrackedRow(*row) for row in cursor.fetchall()]
+
+
+def _id_ending(stored: Any) -> str:
+    """The last 4 characters of the ID number as stored (encrypted)."""
+    id_number = _ID_NUMBER.from_db_value(stored, None, connection)
     return str(id_number or "")[-4:].upper()
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # PostgreSQL answers aware datetimes; SQLite naive ones in UTC (as Django's converter reads them).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _service_name(service_id: int) -> str:
@@ -1936,18 +1964,18 @@ def _service_name(service_id: int) -> str:
     )
 
 
-def _public_events(items: Sequence[ApplicationItem]) -> list[ItemEvent]:
-    """The events an applicant sees: status changes after the draft, never who made them."""
-    if not items:
+def _public_events(item_ids: Sequence[int]) -> list[tuple[int, str, dt.datetime]]:
+    """The events an applicant sees (item, status, when): status changes after the draft, never who."""
+    if not item_ids:
         return []
-    placeholders = ", ".join(["%s"] * len(items))
-    return list(
-        ItemEvent.objects.raw(
-            "SELECT id, item_id, to_status, at FROM applications_itemevent"  # noqa: S608 - placeholders only
+    placeholders = ", ".join(["%s"] * len(item_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT item_id, to_status, at FROM applications_itemevent"  # noqa: S608 - placeholders only
             f" WHERE item_id IN ({placeholders}) AND to_status <> %s ORDER BY at, id",
-            [*(item.pk for item in items), ItemStatus.DRAFT],
+            [*item_ids, str(ItemStatus.DRAFT)],
         )
-    )
+        return [(item_id, to_status, _aware(at)) for item_id, to_status, at in cursor.fetchall()]
 
 
 # --- SLA watch ---------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from exitentry.appointments.models import (
     IdempotencyRecord,
 )
 from exitentry.audit.services import record_event
-from exitentry.core import clock, refcache
+from exitentry.core import clock, refcache, rows
 from exitentry.core.counters import increment
 from exitentry.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound, Throttled
 from exitentry.servicepoints.models import ServicePoint, Slot
@@ -290,15 +290,32 @@ def _slot_and_earlier_answer(user: Any, slot_id: int, key: str | None) -> tuple[
     """The slot (its hall from the reference cache) and whether `key` has an answer, in one read."""
     if not 1 <= slot_id <= MAX_ID:
         return None, False
-    rows = list(Slot.objects.raw(_SLOT_AND_KEY_SQL, [user.pk, key, slot_id]))
-    if not rows:
+    with connection.cursor() as cursor:
+        cursor.execute(_SLOT_AND_KEY_SQL, [user.pk, key, slot_id])
+        row = cursor.fetchone()
+    if row is None:
         return None, False
-    slot = rows[0]
+    # A plain row made into a Slot (a raw queryset's set-up cost more than the statement).
+    *values, answered_before = row
+    slot = Slot.from_db(connection.alias, _SLOT_FIELDS, [_SLOT_CONVERT[i](v) for i, v in enumerate(values)])
     slot.service_point = refcache.remember(
         ("service_point", slot.service_point_id),
         lambda: ServicePoint.objects.get(pk=slot.service_point_id),
     )
-    return slot, bool(getattr(slot, "answered_before", False))
+    return slot, bool(answered_before)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # PostgreSQL answers aware datetimes; SQLite naive ones in UTC (as Django's converter reads them).
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_SLOT_FIELDS = ["id", "service_point_id", "skill", "start", "end", "capacity", "booked"]
+_SLOT_CONVERT = [_same, _same, _same, _aware, _aware, _same, _same]
 
 
 # Raw SQL: this read runs on every booking request of the rush, and building it with the ORM
@@ -388,7 +405,9 @@ def _take_place(
                 raise AlreadyBooked(service=service)
             if len(active) >= policy.max_active_per_account:
                 raise TooManyAppointments(limit=policy.max_active_per_account)
-            appointment = Appointment.objects.create(
+            # Both rows written by `rows.insert`: the ORM's save machinery cost more than the
+            # statements (docs/adr/0011); no signal receiver listens to these models.
+            appointment = Appointment(
                 code=new_appointment_code(),
                 user=user,
                 person_id=getattr(user, "person_id", None),
@@ -398,15 +417,18 @@ def _take_place(
                 booked_at=now,
                 updated_at=now,
             )
+            rows.insert(appointment)
             body = {"id": appointment.pk, "code": appointment.code, "slot_id": slot.pk, "status": "booked"}
             if idempotency_key is not None:
-                IdempotencyRecord.objects.create(
-                    user=user,
-                    key=idempotency_key,
-                    fingerprint=fingerprint,
-                    response_status=201,
-                    response_body=body,
-                    created_at=now,
+                rows.insert(
+                    IdempotencyRecord(
+                        user=user,
+                        key=idempotency_key,
+                        fingerprint=fingerprint,
+                        response_status=201,
+                        response_body=body,
+                        created_at=now,
+                    )
                 )
             record_event(
                 "appointment.booked",

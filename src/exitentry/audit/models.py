@@ -8,7 +8,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from exitentry.audit.chain import GENESIS_HASH, hash_of
-from exitentry.core import clock
+from exitentry.core import clock, rows
 
 
 class AppendOnlyError(Exception):
@@ -65,7 +65,7 @@ def _chain_for(connection: Any) -> int:
 
 def _locked_head(shard: int, using: str) -> AuditChainHead:
     heads = AuditChainHead.objects.using(using).select_for_update()
-    head = heads.filter(shard=shard).first()
+    head = _read_locked_head(shard, using)
     if head is None:
         try:
             with transaction.atomic(using=using):
@@ -74,6 +74,27 @@ def _locked_head(shard: int, using: str) -> AuditChainHead:
             pass
         head = heads.get(shard=shard)
     return head
+
+
+def _read_locked_head(shard: int, using: str) -> AuditChainHead | None:
+    # Written out: every audited change runs it (docs/adr/0011).
+    connection = transaction.get_connection(using)
+    sql = f"SELECT seq, hash FROM {AuditChainHead._meta.db_table} WHERE shard = %s"  # noqa: S608
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [shard])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return AuditChainHead(shard=shard, seq=int(row[0]), hash=row[1])
+
+
+# On PostgreSQL the head moves in the same statement as the event's INSERT.
+_MOVE_HEAD = (
+    f"WITH moved_head AS (UPDATE {AuditChainHead._meta.db_table}"  # noqa: S608
+    " SET seq = %s, hash = %s WHERE shard = %s RETURNING shard) "
+)
 
 
 class AuditEvent(models.Model):
@@ -129,11 +150,18 @@ class AuditEvent(models.Model):
         # No savepoint: an event is written inside the change's own transaction, and a failure
         # here must roll that whole change back anyway (saves two round trips per event).
         with transaction.atomic(using=using, savepoint=False):
-            head = _locked_head(_chain_for(transaction.get_connection(using)), using)
+            connection = transaction.get_connection(using)
+            head = _locked_head(_chain_for(connection), using)
             self.shard = head.shard
             self.seq = head.seq + 1
             self.prev_hash = head.hash
             self.hash = hash_of(self)
+            if not args and set(kwargs) <= {"using", "force_insert"} and connection.vendor == "postgresql":
+                # One statement instead of two, and no ORM save machinery (docs/adr/0011).
+                rows.insert(
+                    self, using=using, prefix=_MOVE_HEAD, prefix_params=[self.seq, self.hash, head.shard]
+                )
+                return
             super().save(*args, **kwargs)
             AuditChainHead.objects.using(using).filter(shard=head.shard).update(seq=self.seq, hash=self.hash)
 

@@ -74,6 +74,10 @@ class RequestContextMiddleware:
         metrics.LATENCY.labels(request.method or "", route).observe(elapsed)
         response["X-Request-ID"] = request_id
         if request.path not in settings.QUIET_PATHS:
+            if 400 <= response.status_code < 500:
+                # The line below records it: spare Django's second `django.request` warning
+                # (its formatting cost a tenth of a refused booking's time in the rush).
+                response._has_been_logged = True  # type: ignore[attr-defined]
             logger.info(
                 "request",
                 method=request.method,

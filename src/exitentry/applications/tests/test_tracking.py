@@ -111,3 +111,30 @@ def test_the_tracking_page_gives_one_message_for_any_mismatch(client, applicatio
     assert page.status_code == 404
     assert "No application matches this number" in page.content.decode()
     assert 'class="error-summary"' in page.content.decode()
+
+
+def test_the_tracking_answer_is_exactly_the_documented_schema_rendered(api, application, resident):
+    from exitentry.api import api as ninja_api
+    from exitentry.applications.models import ItemEvent
+    from exitentry.applications.schemas import TrackOut
+
+    response = track(api, application["number"], resident.id_number[-4:])
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    data = response.json()
+    # Rendering the answer through the schema changes nothing: same keys, order and values.
+    validated = TrackOut.model_validate(data).model_dump()
+    assert response.content.decode() == ninja_api.renderer.render(None, validated, response_status=200)
+    assert list(data) == ["number", "status", "status_label", "promised_date", "items", "events"]
+    assert list(data["items"][0]) == [
+        "service", "name", "status", "status_label", "promised_date", "courier", "tracking_number",
+        "courier_events",
+    ]  # fmt: skip
+    stored = ItemEvent.objects.filter(item__application__number=application["number"]).exclude(
+        to_status="draft"
+    )
+    expected_at = sorted((event.at, event.pk) for event in stored)
+    assert [dt.datetime.fromisoformat(e["at"]) for e in data["events"]] == [
+        at.replace(microsecond=at.microsecond // 1000 * 1000) for at, _pk in expected_at
+    ]

@@ -140,3 +140,37 @@ def test_cached_days_expire_after_the_configured_seconds(applicant: Any, referen
         assert refcache.remember("k", load) == 2
     refcache._entries["k"] = (0.0, 99)  # an entry whose time is up
     assert refcache.remember("k", load) == 3
+
+
+def test_a_success_writes_both_rows_whole_in_one_insert_each(
+    api: Any, applicant: Any, reference_cache: None
+) -> None:
+    from exitentry.appointments.models import IdempotencyRecord
+    from exitentry.audit.models import AuditEvent
+
+    slot = tuesday_slot(capacity=2)
+    book(api, UserFactory(), slot.pk, key="warm")  # reference data cached
+    headers = {**bearer(applicant), "Idempotency-Key": "whole"}
+    with CaptureQueriesContext(connection) as queries:
+        booked = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
+
+    assert booked.status_code == 201
+    body = booked.json()
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith(("INSERT", "WITH"))]
+    tables = [sql.split("INSERT INTO ")[1].split()[0].strip('"') for sql in inserts]
+    assert tables == ["appointments_appointment", "appointments_idempotencyrecord", "audit_auditevent"]
+    appointment = Appointment.objects.get(pk=body["id"])
+    assert (appointment.code, appointment.user_id, appointment.slot_id) == (
+        body["code"],
+        applicant.pk,
+        slot.pk,
+    )
+    assert (appointment.service_code, appointment.status) == (SERVICE, "booked")
+    assert appointment.booked_at == appointment.updated_at
+    assert (appointment.cancelled_at, appointment.checked_in_at) == (None, None)
+    record = IdempotencyRecord.objects.get(user=applicant, key="whole")
+    assert (record.response_status, record.response_body) == (201, body)
+    assert record.created_at == appointment.booked_at
+    event = AuditEvent.objects.get(action="appointment.booked", object_id=str(appointment.pk))
+    assert event.actor_id == applicant.pk
+    assert event.summary["slot_id"] == slot.pk

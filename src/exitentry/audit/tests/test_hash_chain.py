@@ -162,3 +162,28 @@ def test_concurrent_writers_never_take_the_same_place_in_a_chain(settings):
     checked, problems = verify_chains()
     assert problems == []
     assert checked == before + 90
+
+
+def test_an_event_costs_the_head_lock_and_one_insert_that_also_moves_the_head():
+    from django.test.utils import CaptureQueriesContext
+
+    first = _events(1)[0]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        event = record_event(
+            "calendar.override_saved", object_id=7, after={"n": 7, "names": ["出入境", "x"]}, note=None
+        )
+
+    expected = 2 if connection.vendor == "postgresql" else 3  # lock; insert (+ head update elsewhere)
+    assert len([q for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]) == expected
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.shard, stored.seq, stored.prev_hash, stored.hash) == (
+        first.shard,
+        first.seq + 1,
+        first.hash,
+        event.hash,
+    )
+    assert stored.summary == {"after": {"n": 7, "names": ["出入境", "x"]}, "note": None}
+    assert stored.hash == hash_of(stored)
+    head = AuditChainHead.objects.get(shard=first.shard)
+    assert (head.seq, head.hash) == (event.seq, event.hash)
+    assert verify_chains()[1] == []
