@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import QuerySet
 
 from exitentry.accounts.models import Role, User
 from exitentry.audit.services import record_event
@@ -116,6 +117,16 @@ def _held_documents(rng: random.Random, person: Person, number: int, today: dt.d
         )
 
 
+def demo_province_halls() -> QuerySet[ServicePoint]:
+    """The staffed halls of the demo province in code order: officerNN/supervisorNN work at the
+    NNth. The foreigners' halls in Beijing have their own bjofficerNN."""
+    return (
+        ServicePoint.objects.exclude(kind=ServicePointKind.SELF_SERVICE)
+        .filter(city__province_code=settings.EXITENTRY_PROVINCE_CODE)
+        .order_by("code")
+    )
+
+
 def seed_accounts() -> list[DemoLogin]:
     """Staff for each service point, a manager, a hotel, a hotline agent and applicant001–200."""
     rng = random.Random(20261123)  # noqa: S311 - reproducible demo people, not secrets
@@ -134,13 +145,7 @@ def seed_accounts() -> list[DemoLogin]:
         )
         logins.append(DemoLogin(hotel.username, Role.HOTEL_OPERATOR, hotel.organisation))
 
-        # The demo province's halls; the foreigners' halls in Beijing have their own bjofficerNN.
-        halls = (
-            ServicePoint.objects.exclude(kind=ServicePointKind.SELF_SERVICE)
-            .filter(city__province_code=settings.EXITENTRY_PROVINCE_CODE)
-            .order_by("code")
-        )
-        for index, hall in enumerate(halls, start=1):
+        for index, hall in enumerate(demo_province_halls(), start=1):
             officer = _user(f"officer{index:02d}", Role.OFFICER, password_hash)
             officer.service_points.set([hall])
             logins.append(DemoLogin(officer.username, Role.OFFICER, hall.code))

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 
+from exitentry.accounts.demo import demo_province_halls
 from exitentry.accounts.models import Role, User
 from exitentry.audit.services import record_event
 from exitentry.core import clock
 from exitentry.core.errors import DomainError
 from exitentry.kiosk import services
 from exitentry.kiosk.models import KioskDevice
-from exitentry.servicepoints.models import ServicePoint, ServicePointKind
 
 DEMO_CODE = "demo-kiosk-01"
 
@@ -60,13 +60,7 @@ def _demo_cards() -> tuple[str | None, str | None]:
 
 
 def seed_demo_kiosk() -> DemoKiosk:
-    # The hall of officer01 (accounts.demo gives officers the halls in code order).
-    hall = (
-        ServicePoint.objects.exclude(kind=ServicePointKind.SELF_SERVICE)
-        .filter(city__province_code=settings.EXITENTRY_PROVINCE_CODE)
-        .order_by("code")
-        .first()
-    )
+    hall = demo_province_halls().first()  # officer01's hall
     if hall is None:
         raise RuntimeError("seed the service network first")
     token = demo_token()
