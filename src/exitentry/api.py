@@ -152,17 +152,19 @@ def _mount_routers() -> None:
     from exitentry.transit.api import router as transit_router
     from exitentry.workdays.api import router as workdays_router
 
+    # Django tries URL patterns in order: the busiest public paths (health checks, tracking,
+    # the booking rush) come first instead of behind sixty others (docs/adr/0011).
     api.add_router("/", core_router)
     api.add_router("/", ops_router)
+    api.add_router("/track", tracking_router)
+    api.add_router("/appointments", appointments_router)
     api.add_router("/auth", accounts_router)
     api.add_router("/calendar", workdays_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/consult", consult_router)
     api.add_router("/identity", identity_router)
     api.add_router("/service-points", servicepoints_router)
-    api.add_router("/appointments", appointments_router)
     api.add_router("/applications", applications_router)
-    api.add_router("/track", tracking_router)
     api.add_router("/payments", payments_router)
     api.add_router("/photos", photos_router)
     api.add_router("/notifications", notifications_router)

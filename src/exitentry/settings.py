@@ -96,7 +96,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "exitentry.ops.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "exitentry.ops.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -144,17 +144,28 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend with a health check that needs no round trip (core/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "exitentry.core.postgresql"
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
     # An unreachable database fails a request in seconds (503 service_unavailable), never hangs it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
+    # Server-side binding lets psycopg prepare a statement the fifth time a connection runs it,
+    # so PostgreSQL stops parsing and planning the hot paths' statements on every request
+    # (docs/adr/0011). Off for a pooler in transaction mode that cannot keep prepared statements.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    )
 
 # An optional streaming replica of the primary: the insight (reporting) models read from it
 # (see exitentry/ops/routers.py); it is never migrated or written. In tests it mirrors default.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "exitentry.core.postgresql"
     DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}

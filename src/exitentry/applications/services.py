@@ -1864,17 +1864,17 @@ def _tracking_failed(number: str) -> TrackingNotFound:
 def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
     """Status, promised date and history for whoever holds the number and the ID ending.
 
-    Everyone waiting for a document asks, so this runs at most three short statements written
-    out (docs/adr/0011): the items with their application's number and ID number, their public
-    events, and courier scans when an item went by courier; service names come from the
-    reference cache.
+    Everyone waiting for a document asks, so this runs one statement written out (docs/adr/0011):
+    the items with their application's number and ID number, each with its public events, plus
+    courier scans when an item went by courier; service names come from the reference cache.
     """
     number = numbering.normalize(number or "")[:20]
     last4 = (id_last4 or "").strip().upper()
     _throttle_tracking(client, number)
     items: list[_TrackedRow] = []
+    public_events: list[_PublicEvent] = []
     if numbering.is_well_formed(number) and ID_LAST4.fullmatch(last4):
-        items = _tracked_items(number)
+        items, public_events = _tracked_items_and_events(number)
     # Same answer whether the number is unknown or the ID ending is wrong.
     ending = _id_ending(items[0].stored_id_number) if items else ""
     if not items or not hmac.compare_digest(ending.encode(), last4.encode()):
@@ -1883,7 +1883,7 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
     # Only an item sent with a tracking number has courier scans (as the applicant's pages show).
     scans = _courier_events_by_item([item.pk for item in items if item.tracking_number])
     status = overall_status(item.status for item in items)
-    labels: dict[str, str] = {}
+    labels = _status_labels()
 
     def label(value: str) -> str:
         if value not in labels:
@@ -1892,7 +1892,7 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
 
     events = [
         TrackedEvent(at=at, service=names[item_id], status=to_status, status_label=label(to_status))
-        for item_id, to_status, at in _public_events([item.pk for item in items])
+        for at, _event_id, item_id, to_status in public_events
     ]
     promised = [item.promised_date for item in items if item.promised_date]
     return Tracking(
@@ -1919,11 +1919,13 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
 
 # Written out: the ORM spent several times these statements' cost building them (ADR 0011).
 # Only the columns tracking shows are read, as plain rows (no model instances); the ID number is
-# decrypted by its field.
+# decrypted by its field. An item comes once per public event (status changes after the draft,
+# never who), or once with no event.
 _TRACKED_ITEMS_SQL = (
     "SELECT i.id, i.service_id, i.service_code, i.status, i.promised_date, i.courier,"
-    " i.tracking_number, a.id_number"
+    " i.tracking_number, a.id_number, e.id, e.to_status, e.at"
     " FROM applications_applicationitem i JOIN applications_application a ON a.id = i.application_id"
+    " LEFT JOIN applications_itemevent e ON e.item_id = i.id AND e.to_status <> %s"
     " WHERE a.number = %s ORDER BY i.sort_order, i.id"
 )
 _ID_NUMBER: Any = Application._meta.get_field("id_number")
@@ -1941,10 +1943,34 @@ class _TrackedRow:
     stored_id_number: Any
 
 
-def _tracked_items(number: str) -> list[_TrackedRow]:
+_PublicEvent = tuple[dt.datetime, int, int, str]  # at, event id, item id, status
+_STATUS_LABELS: dict[str, dict[str, str]] = {}
+
+
+def _status_labels() -> dict[str, str]:
+    """Translated status labels of the active language, kept for the process (the catalogs are)."""
+    language = get_language() or ""
+    labels = _STATUS_LABELS.get(language)
+    if labels is None:
+        labels = _STATUS_LABELS[language] = {}
+    return labels
+
+
+def _tracked_items_and_events(number: str) -> tuple[list[_TrackedRow], list[_PublicEvent]]:
+    """The application's items in their order, and their public events in time order."""
     with connection.cursor() as cursor:
-        cursor.execute(_TRACKED_ITEMS_SQL, [number])
-        return [_TrackedRow(*row) for row in cursor.fetchall()]
+        cursor.execute(_TRACKED_ITEMS_SQL, [str(ItemStatus.DRAFT), number])
+        rows = cursor.fetchall()
+    items: dict[int, _TrackedRow] = {}
+    events: list[_PublicEvent] = []
+    for *item_values, event_id, to_status, at in rows:
+        item_id = item_values[0]
+        if item_id not in items:
+            items[item_id] = _TrackedRow(*item_values)
+        if event_id is not None:
+            events.append((_aware(at), event_id, item_id, to_status))
+    events.sort()
+    return list(items.values()), events
 
 
 def _id_ending(stored: Any) -> str:
@@ -1962,20 +1988,6 @@ def _service_name(service_id: int) -> str:
     return refcache.remember(
         ("service_name", service_id, get_language()), lambda: str(Service.objects.get(pk=service_id).name)
     )
-
-
-def _public_events(item_ids: Sequence[int]) -> list[tuple[int, str, dt.datetime]]:
-    """The events an applicant sees (item, status, when): status changes after the draft, never who."""
-    if not item_ids:
-        return []
-    placeholders = ", ".join(["%s"] * len(item_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT item_id, to_status, at FROM applications_itemevent"  # noqa: S608 - placeholders only
-            f" WHERE item_id IN ({placeholders}) AND to_status <> %s ORDER BY at, id",
-            [*item_ids, str(ItemStatus.DRAFT)],
-        )
-        return [(item_id, to_status, _aware(at)) for item_id, to_status, at in cursor.fetchall()]
 
 
 # --- SLA watch ---------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Inserting one model row with a statement built once per model, for the hot paths (ADR 0011).
+"""Writing and reading one model row with SQL built once per model, for the hot paths (ADR 0011).
 
 `Model.objects.create` spends far more of the server's time building its INSERT (save
 machinery, signals, the SQL compiler) than the database spends running it. `insert` writes the
@@ -7,6 +7,12 @@ defaults, encryption, digests and JSON are as the ORM writes them), with an INSE
 model and database. It sends no `pre_save`/`post_save` signals: use it only for models that no
 receiver listens to. `prefix` (with `prefix_params`) is put before the INSERT, e.g. a
 `WITH … AS (UPDATE …)` that PostgreSQL runs in the same statement.
+
+`select_list` and `instance` are the reading side: a written-out SELECT names the model's
+columns in a known order, and `instance` makes the fetched row a model instance with every
+value converted as the ORM converts it (the backend's and the field's converters: datetimes on
+SQLite, decryption of encrypted fields). `Model.objects.raw` would do the same from the cursor's
+description, which psycopg builds column by column at a cost larger than the statement's.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Any
 from django.db import connections, models
 
 _STATEMENTS: dict[tuple[type[models.Model], str], tuple[str, list[Any], bool]] = {}
+_READERS: dict[tuple[type[models.Model], str], tuple[list[str], list[tuple[int, list[Any], Any]]]] = {}
 
 
 def _returned(field: Any) -> bool:
@@ -67,3 +74,38 @@ def insert(
     obj._state.adding = False
     obj._state.db = using
     return obj
+
+
+def select_list(model: type[models.Model], table_alias: str, *, using: str = "default") -> str:
+    """`alias.col, alias.col, …`: the model's concrete columns, in the order `instance` reads them."""
+    quote = connections[using].ops.quote_name
+    return ", ".join(f"{table_alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
+
+
+def _reader(model: type[models.Model], connection: Any) -> tuple[list[str], list[tuple[int, list[Any], Any]]]:
+    key = (model, connection.alias)
+    reader = _READERS.get(key)
+    if reader is None:
+        fields = list(model._meta.concrete_fields)
+        converters = []
+        for index, field in enumerate(fields):
+            column = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                converters.append((index, found, column))
+        reader = ([field.attname for field in fields], converters)
+        _READERS[key] = reader
+    return reader
+
+
+def instance(model: type[models.Model], row: Sequence[Any], *, using: str = "default") -> models.Model:
+    """The model instance for a row selected with `select_list(model, …)` (leading columns)."""
+    connection = connections[using]
+    attnames, converters = _reader(model, connection)
+    values = list(row[: len(attnames)])
+    for index, found, column in converters:
+        value = values[index]
+        for converter in found:
+            value = converter(value, column, connection)
+        values[index] = value
+    return model.from_db(using, attnames, values)

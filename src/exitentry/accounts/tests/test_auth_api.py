@@ -1,6 +1,10 @@
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 
+from exitentry.accounts.models import User
+from exitentry.accounts.services import issue_api_token, user_for_token
 from exitentry.accounts.tests.factories import PASSWORD, UserFactory
 from exitentry.audit.models import AuditEvent
 
@@ -79,3 +83,22 @@ def test_error_message_follows_accept_language(api):
     )
 
     assert response.json()["message"] == "The username or password is not correct."
+
+
+def test_the_account_behind_a_token_is_read_as_the_orm_reads_it():
+    # user_for_token builds the User from a written-out row: every field must come out exactly
+    # as the ORM gives it (the phone decrypted, datetimes aware, the organisation as stored).
+    created = UserFactory(username="reader", role="officer", phone="13800138000", organisation="Hall 7")
+    User.objects.filter(pk=created.pk).update(last_login=dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC))
+    token = issue_api_token(None, "reader", PASSWORD).token
+
+    from_token = user_for_token(token)
+    from_orm = User.objects.get(pk=created.pk)
+
+    assert from_token is not None
+    for field in User._meta.concrete_fields:
+        assert getattr(from_token, field.attname) == getattr(from_orm, field.attname), field.name
+    assert from_token.phone == "13800138000"
+    assert from_token.last_login == dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC)
+    assert from_token._state.adding is False
+    assert user_for_token(token + "x") is None

@@ -61,3 +61,38 @@ def test_counts_one_and_reads_another_in_one_go(backend: str, request: pytest.Fi
     increment(other, expires_in=60)
     assert increment_and_read(key, expires_in=60, other=other) == (2, 2)
     caches["default"].delete_many([key, other])
+
+
+def _redis_client():  # the write server's client behind the cache
+    backend = caches["default"]
+    return backend._cache.get_client(None, write=True)  # type: ignore[attr-defined]
+
+
+def test_counts_on_when_redis_has_forgotten_the_script(redis_cache: None) -> None:
+    key = f"test:{uuid.uuid4().hex}"
+    assert increment(key, expires_in=60) == 1
+
+    _redis_client().script_flush()  # as after a Redis restart
+
+    assert increment(key, expires_in=60) == 2
+    assert increment(key, expires_in=60) == 3
+    caches["default"].delete(key)
+
+
+def test_counts_on_when_redis_has_dropped_the_connection(redis_cache: None) -> None:
+    key = f"test:{uuid.uuid4().hex}"
+    assert increment(key, expires_in=60) == 1
+    pool = _redis_client().connection_pool
+    pooled = pool.get_connection()
+    pooled.send_command("CLIENT", "ID")
+    pooled_id = pooled.read_response()
+    pool.release(pooled)
+
+    # Only the pooled connection is closed by the server (others may belong to parallel tests).
+    killer = pool.connection_class(**pool.connection_kwargs)
+    killer.send_command("CLIENT", "KILL", "ID", pooled_id)
+    assert killer.read_response() == 1
+    killer.disconnect()
+
+    assert increment(key, expires_in=60) == 2
+    caches["default"].delete(key)
