@@ -1842,22 +1842,30 @@ def _throttle_tracking(client: str | None, number: str) -> None:
     if client:
         # The client's count and the number's failures in one round trip to the cache.
         count, failures = increment_and_read(
-            f"track:client:{client}:{minute}", expires_in=120, other=_failure_key(number)
+            f"track:client:{client}:{minute}", expires_in=120, others=_failure_keys(number)
         )
         if count > per_minute:
             raise TrackingThrottled(limit=per_minute)
     else:
-        failures = int(cache.get(_failure_key(number), 0))
+        failures = sum(int(cache.get(key, 0)) for key in _failure_keys(number))
     if failures >= int(getattr(settings, "EXITENTRY_TRACKING_FAILURES_PER_NUMBER", 10)):
         raise TrackingThrottled()
 
 
-def _failure_key(number: str) -> str:
-    return "track:fail:" + hashlib.sha256(number.encode()).hexdigest()[:32]
+def _failure_keys(number: str) -> list[str]:
+    """The number's failure counters of this hour and the one before, by the application's clock.
+
+    The windows are named by the clock, not left to the cache's expiry: the lock lifts when the
+    application's time says so (a test's frozen clock included), one to two hours after the
+    guessing, and the cache only throws old windows away.
+    """
+    digest = hashlib.sha256(number.encode()).hexdigest()[:32]
+    hour = int(clock.now().timestamp() // 3600)
+    return [f"track:fail:{digest}:{hour}", f"track:fail:{digest}:{hour - 1}"]
 
 
 def _tracking_failed(number: str) -> TrackingNotFound:
-    _count(_failure_key(number), 3600)
+    _count(_failure_keys(number)[0], 3600)
     return TrackingNotFound()
 
 

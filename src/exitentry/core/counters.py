@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache import cache, caches
@@ -29,32 +30,34 @@ def _increment_in_redis(backend: Any, key: str, expires_in: int) -> int:
     return int(count)
 
 
-def increment_and_read(key: str, *, expires_in: int, other: str) -> tuple[int, int]:
-    """`increment(key)` and the current count of the counter `other` (0 if none), in one round trip."""
+def increment_and_read(key: str, *, expires_in: int, others: Sequence[str]) -> tuple[int, int]:
+    """`increment(key)` and the sum of the counters `others` (missing ones count 0), in one round trip."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return _increment_and_read_in_redis(backend, key, expires_in, other)
-    return increment(key, expires_in=expires_in), int(cache.get(other, 0))
+        return _increment_and_read_in_redis(backend, key, expires_in, others)
+    return increment(key, expires_in=expires_in), sum(int(cache.get(other, 0)) for other in others)
 
 
-def _increment_and_read_in_redis(backend: Any, key: str, expires_in: int, other: str) -> tuple[int, int]:
+def _increment_and_read_in_redis(
+    backend: Any, key: str, expires_in: int, others: Sequence[str]
+) -> tuple[int, int]:
     full_key = backend.make_and_validate_key(key)
-    # Counters live on the write server, so `other` is read there too.
-    count, other_count = _run_count_script(
-        backend, [full_key, backend.make_and_validate_key(other)], [expires_in]
+    # Counters live on the write server, so the others are read there too.
+    count, others_sum = _run_count_script(
+        backend, [full_key, *(backend.make_and_validate_key(other) for other in others)], [expires_in]
     )
-    return int(count), int(other_count or 0)
+    return int(count), int(others_sum or 0)
 
 
-# INCR creates a missing counter at 1; EXPIRE NX gives only a new one its expiry; the second key,
-# if any, is read. One command, run atomically by Redis (it replaced a MULTI/EXEC pipeline of
-# four or five commands, each with its own reply to parse).
+# INCR creates a missing counter at 1; EXPIRE NX gives only a new one its expiry; the other keys,
+# if any, are read and summed. One command, run atomically by Redis (it replaced a MULTI/EXEC
+# pipeline of four or five commands, each with its own reply to parse).
 _COUNT_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[1], 'NX')
-local other = false
-if KEYS[2] then other = redis.call('GET', KEYS[2]) end
-return {count, other}
+local others = 0
+for index = 2, #KEYS do others = others + (tonumber(redis.call('GET', KEYS[index])) or 0) end
+return {count, others}
 """
 
 

@@ -80,7 +80,9 @@ def test_guessing_the_id_ending_locks_the_number_for_an_hour(api, application, r
         assert track(api, application["number"], guess).status_code == 404
 
     assert track(api, application["number"], resident.id_number[-4:]).status_code == 429
-    clock.shift(dt.timedelta(hours=2, minutes=1))
+    clock.shift(dt.timedelta(minutes=59))
+    assert track(api, application["number"], resident.id_number[-4:]).status_code == 429
+    clock.shift(dt.timedelta(hours=1, minutes=2))
     assert track(api, application["number"], resident.id_number[-4:]).status_code == 200
 
 

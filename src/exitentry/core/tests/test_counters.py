@@ -54,13 +54,16 @@ def test_counts_up_in_redis_with_one_expiry_set_by_the_first_count(redis_cache: 
 def test_counts_one_and_reads_another_in_one_go(backend: str, request: pytest.FixtureRequest) -> None:
     if backend == "redis":
         request.getfixturevalue("redis_cache")
-    key, other = f"test:{uuid.uuid4().hex}", f"test:{uuid.uuid4().hex}"
+    key, other, third = (f"test:{uuid.uuid4().hex}" for _ in range(3))
 
-    assert increment_and_read(key, expires_in=60, other=other) == (1, 0)
+    assert increment_and_read(key, expires_in=60, others=[other, third]) == (1, 0)
     increment(other, expires_in=60)
     increment(other, expires_in=60)
-    assert increment_and_read(key, expires_in=60, other=other) == (2, 2)
-    caches["default"].delete_many([key, other])
+    assert increment_and_read(key, expires_in=60, others=[other, third]) == (2, 2)
+    increment(third, expires_in=60)
+    assert increment_and_read(key, expires_in=60, others=[other, third]) == (3, 3)
+    assert increment_and_read(key, expires_in=60, others=[]) == (4, 0)
+    caches["default"].delete_many([key, other, third])
 
 
 def _redis_client():  # the write server's client behind the cache
