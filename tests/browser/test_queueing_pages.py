@@ -98,7 +98,8 @@ def test_a_walk_in_gets_a_ticket_and_errors_are_summarised(
 
     assert kiosk.locator(".ticket-number").inner_text() == "A001"
     assert "138****5678" in kiosk.locator(".ticket").inner_text()
-    assert kiosk.locator("[data-print]").is_visible()
+    # The script shows the print button once the page has loaded; is_visible() would not wait.
+    kiosk.locator("[data-print]").wait_for(state="visible")
     assert fits_the_screen(kiosk)
     assert page_errors == []
 
