@@ -7,6 +7,7 @@ without the settings a real deployment must choose itself.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -133,6 +134,17 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'exitentry.sqlite3'}"),
 }
+
+
+def _keep_postgresql_connections(database: dict[str, Any]) -> None:
+    """Persistent connections, checked at each request's start by the project's backend, which is
+    Django's with a health check that needs no round trip (core/postgresql/base.py)."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "exitentry.core.postgresql"
+    database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    database.setdefault("CONN_HEALTH_CHECKS", True)
+
+
 if PRODUCTION and not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL when EXITENTRY_ENV=production")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -144,11 +156,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 else:
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # The same backend with a health check that needs no round trip (core/postgresql/base.py).
-        DATABASES["default"]["ENGINE"] = "exitentry.core.postgresql"
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    _keep_postgresql_connections(DATABASES["default"])
     # An unreachable database fails a request in seconds (503 service_unavailable), never hangs it.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
@@ -164,10 +172,7 @@ else:
 # (see exitentry/ops/routers.py); it is never migrated or written. In tests it mirrors default.
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
-    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["replica"]["ENGINE"] = "exitentry.core.postgresql"
-    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    _keep_postgresql_connections(DATABASES["replica"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["exitentry.ops.routers.ReplicaRouter"]
 READ_REPLICA_APP_LABELS = env.list("READ_REPLICA_APP_LABELS", default=["insight"])

@@ -117,9 +117,7 @@ def user_for_token(token: str) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    user = rows.instance(User, row)
-    assert isinstance(user, User)
-    return user
+    return rows.instance(User, row)
 
 
 def revoke_api_token(token: str) -> int:

@@ -1891,29 +1891,22 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
     # Only an item sent with a tracking number has courier scans (as the applicant's pages show).
     scans = _courier_events_by_item([item.pk for item in items if item.tracking_number])
     status = overall_status(item.status for item in items)
-    labels = _status_labels()
-
-    def label(value: str) -> str:
-        if value not in labels:
-            labels[value] = str(ItemStatus(value).label)
-        return labels[value]
-
     events = [
-        TrackedEvent(at=at, service=names[item_id], status=to_status, status_label=label(to_status))
+        TrackedEvent(at=at, service=names[item_id], status=to_status, status_label=_status_label(to_status))
         for at, _event_id, item_id, to_status in public_events
     ]
     promised = [item.promised_date for item in items if item.promised_date]
     return Tracking(
         number=number,
         status=status,
-        status_label=label(status),
+        status_label=_status_label(status),
         promised_date=max(promised) if promised else None,
         items=[
             TrackedItem(
                 service=item.service_code,
                 name=names[item.pk],
                 status=item.status,
-                status_label=label(item.status),
+                status_label=_status_label(item.status),
                 promised_date=item.promised_date,
                 courier=item.courier,
                 tracking_number=item.tracking_number,
@@ -1955,13 +1948,12 @@ _PublicEvent = tuple[dt.datetime, int, int, str]  # at, event id, item id, statu
 _STATUS_LABELS: dict[str, dict[str, str]] = {}
 
 
-def _status_labels() -> dict[str, str]:
-    """Translated status labels of the active language, kept for the process (the catalogs are)."""
-    language = get_language() or ""
-    labels = _STATUS_LABELS.get(language)
-    if labels is None:
-        labels = _STATUS_LABELS[language] = {}
-    return labels
+def _status_label(value: str) -> str:
+    """The status's label in the active language, kept for the process (as the catalogs are)."""
+    labels = _STATUS_LABELS.setdefault(get_language() or "", {})
+    if value not in labels:
+        labels[value] = str(ItemStatus(value).label)
+    return labels[value]
 
 
 def _tracked_items_and_events(number: str) -> tuple[list[_TrackedRow], list[_PublicEvent]]:

@@ -296,8 +296,8 @@ def _slot_and_earlier_answer(user: Any, slot_id: int, key: str | None) -> tuple[
     if row is None:
         return None, False
     # A plain row made into a Slot (a raw queryset's set-up cost more than the statement).
-    *values, answered_before = row
-    slot = Slot.from_db(connection.alias, _SLOT_FIELDS, [_SLOT_CONVERT[i](v) for i, v in enumerate(values)])
+    slot = rows.instance(Slot, row)  # the slot's columns lead; answered_before is the last
+    answered_before = row[-1]
     slot.service_point = refcache.remember(
         ("service_point", slot.service_point_id),
         lambda: ServicePoint.objects.get(pk=slot.service_point_id),
@@ -305,23 +305,10 @@ def _slot_and_earlier_answer(user: Any, slot_id: int, key: str | None) -> tuple[
     return slot, bool(answered_before)
 
 
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # PostgreSQL answers aware datetimes; SQLite naive ones in UTC (as Django's converter reads them).
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-_SLOT_FIELDS = ["id", "service_point_id", "skill", "start", "end", "capacity", "booked"]
-_SLOT_CONVERT = [_same, _same, _same, _aware, _aware, _same, _same]
-
-
 # Raw SQL: this read runs on every booking request of the rush, and building it with the ORM
 # costs the server several times the statement itself (ADR 0011).
 _SLOT_AND_KEY_SQL = (
-    'SELECT s.id, s.service_point_id, s.skill, s.start, s."end", s.capacity, s.booked,'
+    f"SELECT {rows.select_list(Slot, 's')},"  # noqa: S608 - names from the model
     ' EXISTS (SELECT 1 FROM appointments_idempotencyrecord r WHERE r.user_id = %s AND r."key" = %s)'
     " AS answered_before FROM servicepoints_slot s WHERE s.id = %s"
 )

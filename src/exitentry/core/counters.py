@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+from redis import exceptions as redis_errors
 
 
 def increment(key: str, *, expires_in: int) -> int:
@@ -69,17 +70,15 @@ def _run_count_script(backend: Any, keys: list[str], args: list[Any]) -> Any:
     (the script not loaded yet, a dropped connection) is handed to redis-py's own path, which
     loads the script and retries.
     """
-    from redis.exceptions import ConnectionError, NoScriptError, TimeoutError
-
     script = _script(backend)
     pool = _write_client(backend).connection_pool
     connection = pool.get_connection()
     try:
         connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
         return connection.read_response()
-    except NoScriptError:
+    except redis_errors.NoScriptError:
         pass
-    except (ConnectionError, TimeoutError):
+    except (redis_errors.ConnectionError, redis_errors.TimeoutError):
         connection.disconnect()
     finally:
         pool.release(connection)

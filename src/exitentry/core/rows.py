@@ -18,11 +18,12 @@ description, which psycopg builds column by column at a cost larger than the sta
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connections, models
 
 _STATEMENTS: dict[tuple[type[models.Model], str], tuple[str, list[Any], bool]] = {}
+ModelT = TypeVar("ModelT", bound=models.Model)
 _READERS: dict[tuple[type[models.Model], str], tuple[list[str], list[tuple[int, list[Any], Any]]]] = {}
 
 
@@ -98,7 +99,7 @@ def _reader(model: type[models.Model], connection: Any) -> tuple[list[str], list
     return reader
 
 
-def instance(model: type[models.Model], row: Sequence[Any], *, using: str = "default") -> models.Model:
+def instance(model: type[ModelT], row: Sequence[Any], *, using: str = "default") -> ModelT:
     """The model instance for a row selected with `select_list(model, …)` (leading columns)."""
     connection = connections[using]
     attnames, converters = _reader(model, connection)

@@ -59,7 +59,7 @@ def test_a_full_slot_is_refused_without_reading_reference_data_again(
     # The token, then the slot read with the key's earlier answer (none): no write, no transaction.
     assert len(sql) == 2
     assert "apitoken" in sql[0]
-    assert sql[1].startswith("SELECT s.id")
+    assert sql[1].startswith('SELECT s."id"')
     assert "idempotencyrecord" in sql[1]
     assert Slot.objects.get(pk=slot.pk).booked == 1
 
