@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -119,6 +119,34 @@ def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpRespons
     response = standard_error_response(request, ServiceUnavailable)
     response["Retry-After"] = str(ServiceUnavailable.retry_after_seconds)
     return response
+
+
+# psycopg's refusal of text holding U+0000, which PostgreSQL cannot store (SQLite can).
+_NUL_REFUSED = "cannot contain NUL"
+
+
+@api.exception_handler(DataError)
+def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+    """A NUL character in any text input is the caller's error, wherever it reaches the database.
+
+    Fields validated earlier answer their own code; this catches the rest, which psycopg refuses
+    before anything is sent. Any other DataError is a server error.
+    """
+    if _NUL_REFUSED not in str(exc):
+        return on_unexpected_error(request, exc)
+    return error_response(
+        request,
+        InvalidInput.status,
+        "validation_error",
+        str(InvalidInput.default_message),
+        errors=[
+            {
+                "loc": [],
+                "msg": "Text must not contain the NUL character (U+0000).",
+                "type": "string_nul_character",
+            }
+        ],
+    )
 
 
 @api.exception_handler(Exception)

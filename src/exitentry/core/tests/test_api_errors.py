@@ -1,10 +1,11 @@
 import json
 
 import pytest
+from django.db import DataError
 from django.utils import translation
 from ninja.errors import HttpError
 
-from exitentry.api import on_http_error, on_unexpected_error
+from exitentry.api import on_data_error, on_http_error, on_unexpected_error
 from exitentry.core.errors import MalformedRequest, NotFound, ServerError, Throttled
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,35 @@ def test_ninja_http_errors_keep_their_status_and_get_a_code(rf, status, code, me
 def test_standard_error_messages_come_from_the_core_catalogue(error, language, message):
     with translation.override(language):
         assert str(error.default_message) == message
+
+
+@pytest.mark.postgres
+def test_a_nul_character_postgresql_cannot_store_is_422_not_500(api):
+    # Found by schemathesis: PostgreSQL text cannot hold U+0000, and psycopg refuses to send it.
+    response = api.post("/auth/token", {"username": "officer\x00", "password": "whatever-password"})
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "code": "validation_error",
+        "message": response.json()["message"],
+        "details": {
+            "errors": [
+                {
+                    "loc": [],
+                    "msg": "Text must not contain the NUL character (U+0000).",
+                    "type": "string_nul_character",
+                }
+            ]
+        },
+    }
+    assert response.json()["message"] == api.post("/auth/token", {"username": 5}).json()["message"]
+
+
+def test_any_other_data_error_stays_a_server_error(rf):
+    request = rf.post("/api/v1/anything")
+
+    with translation.override("en"):
+        response = on_data_error(request, DataError("value too long for type character varying(20)"))
+
+    assert response.status_code == 500
+    assert json.loads(response.content)["code"] == "server_error"
