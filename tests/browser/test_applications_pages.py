@@ -9,6 +9,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from exitentry.accounts.models import Role
 from exitentry.accounts.tests.factories import PASSWORD, UserFactory
@@ -95,7 +96,7 @@ def test_an_error_summary_links_to_the_field_and_is_accessible(page, hall):
 
     page.click("main form button[type=submit]")
 
-    assert page.locator(".error-summary").count() == 1
+    expect(page.locator(".error-summary")).to_have_count(1)
     _check(page)
 
 
@@ -110,8 +111,8 @@ def test_the_page_saying_why_not_online_is_accessible(page, hall):
 
     page.click("main form button[type=submit]")
 
-    assert page.locator("[data-code=under_16]").count() == 1
-    assert page.locator("a[href^='/appointments/book/']").count() == 1
+    expect(page.locator("[data-code=under_16]")).to_have_count(1)
+    expect(page.locator("a[href^='/appointments/book/']")).to_have_count(1)
     _check(page)
 
 
@@ -145,7 +146,7 @@ def test_the_officer_console_is_accessible(page, hall):
     _check(page)
     page.fill("#id_reason", "")
     page.locator("form[action$='/reject/'] button[type=submit]").click()
-    assert page.locator(".error-summary").count() == 1
+    expect(page.locator(".error-summary")).to_have_count(1)
     _check(page)
 
     page.context.clear_cookies()

@@ -4,6 +4,7 @@ JavaScript, the printable list and the error summary all pass axe-core."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from exitentry.catalog.models import Service
 from exitentry.catalog.services import load_reference_data
@@ -57,7 +58,7 @@ def test_error_summary_is_accessible_and_links_to_the_fields(page):
     page.click("#questions button[type=submit]")
 
     summary = page.locator(".error-summary")
-    assert summary.locator("a").count() == 3
+    expect(summary.locator("a")).to_have_count(3)
     summary.locator("a").nth(1).click()
     assert page.evaluate("() => document.activeElement.id") == "id_birth_date"
     assert_accessible(page)
