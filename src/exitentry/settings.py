@@ -145,6 +145,20 @@ def _keep_postgresql_connections(database: dict[str, Any]) -> None:
     database.setdefault("CONN_HEALTH_CHECKS", True)
 
 
+def _bind_and_prepare_on_server(database: dict[str, Any]) -> None:
+    """Server-side binding, and psycopg preparing a statement the fifth time a connection runs
+    it, so PostgreSQL stops parsing and planning the hot paths' statements on every request
+    (docs/adr/0011, 0013). Django leaves preparing off unless asked (prepare_threshold=None).
+    DATABASE_SERVER_SIDE_BINDING=false turns both off, for a pooler in transaction mode that
+    cannot keep prepared statements."""
+    options = database.setdefault("OPTIONS", {})
+    binding = env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
+    options.setdefault("server_side_binding", binding)
+    options.setdefault(
+        "prepare_threshold", env.int("DATABASE_PREPARE_THRESHOLD", default=5) if binding else None
+    )
+
+
 if PRODUCTION and not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL when EXITENTRY_ENV=production")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -161,12 +175,7 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
     )
-    # Server-side binding lets psycopg prepare a statement the fifth time a connection runs it,
-    # so PostgreSQL stops parsing and planning the hot paths' statements on every request
-    # (docs/adr/0011). Off for a pooler in transaction mode that cannot keep prepared statements.
-    DATABASES["default"]["OPTIONS"].setdefault(
-        "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True)
-    )
+    _bind_and_prepare_on_server(DATABASES["default"])
 
 # An optional streaming replica of the primary: the insight (reporting) models read from it
 # (see exitentry/ops/routers.py); it is never migrated or written. In tests it mirrors default.

@@ -380,12 +380,12 @@ def _take_place(
     local_start = clock.to_local(slot.start)
     try:
         with transaction.atomic():
+            # The slot's row is the one every request of a rush wants, so its place is taken
+            # last, just before COMMIT: the row stays locked for one statement and the commit,
+            # not for every write of the booking (docs/adr/0013). Zero rows rolls all back.
             with connection.cursor() as cursor:
-                cursor.execute(_TAKE_PLACE_SQL, [slot.pk])
-                if cursor.rowcount == 0:
-                    raise SlotFull(slot_id=slot.pk)
-                # One account's requests queue here (after the slot row: every booking locks in
-                # that order), so the per-account limit below cannot be passed by parallel requests.
+                # One account's requests queue here, so the per-account limit below cannot be
+                # passed by parallel requests.
                 cursor.execute(_LOCKED_ACCOUNT_ACTIVE_SQL + _lock_account(), [*_ACTIVE, user.pk])
                 active = [code for (code,) in cursor.fetchall() if code is not None]
             if service in active:
@@ -427,6 +427,10 @@ def _take_place(
                 service_point_id=slot.service_point_id,
                 start=local_start.isoformat(),
             )
+            with connection.cursor() as cursor:
+                cursor.execute(_TAKE_PLACE_SQL, [slot.pk])
+                if cursor.rowcount == 0:
+                    raise SlotFull(slot_id=slot.pk)
     except IntegrityError:
         # The partial unique index stopped a concurrent twin (or the key's unique constraint a
         # retry, answered by the caller); the slot increment was rolled back with it.

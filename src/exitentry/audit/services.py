@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from exitentry.audit.chain import GENESIS_HASH, Problem, verify_rows
-from exitentry.audit.models import AuditChainHead, AuditEvent
+from exitentry.audit.models import AuditChainHead, AuditEvent, _chain_for, _locked_head
 from exitentry.core import clock
 
 
@@ -54,6 +54,19 @@ def record_event(
         summary=summary,
         ip_address=_client_ip(request),
     )
+
+
+def hold_chain_head(using: str = "default") -> None:
+    """Lock this connection's audit chain head now, ahead of the rows the transaction will change.
+
+    Every audited change locks its rows and a chain head; two transactions that take them in
+    opposite orders can deadlock. A booking takes its slot's row last, after its event, so a
+    transaction that changes slots and records its event afterwards calls this first.
+    """
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        raise RuntimeError("hold_chain_head must run inside the transaction it protects")
+    _locked_head(_chain_for(connection), using)
 
 
 def record_access(

@@ -27,7 +27,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from exitentry.audit.services import record_event
+from exitentry.audit.services import hold_chain_head, record_event
 from exitentry.catalog.models import Channel, Service
 from exitentry.core import clock, refcache
 from exitentry.core.errors import DomainError, InvalidInput, NotFound
@@ -393,6 +393,9 @@ def _generate_day(
     if not (to_create or to_resize or to_move or to_close):
         return
     with transaction.atomic():
+        # The event comes after the slot writes; its chain head is taken before them, in the
+        # order a booking takes them (head, then slot), so the two never deadlock.
+        hold_chain_head()
         created = len(Slot.objects.bulk_create(to_create, ignore_conflicts=True, batch_size=500))
         updated = 0
         for capacity, ids in to_resize.items():

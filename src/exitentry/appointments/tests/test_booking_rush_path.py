@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from exitentry.accounts.tests.factories import UserFactory
 from exitentry.appointments import services
-from exitentry.appointments.models import Appointment
+from exitentry.appointments.models import Appointment, IdempotencyRecord
 from exitentry.appointments.tests.conftest import bearer
 from exitentry.appointments.tests.test_booking_api import TUESDAY, book, tuesday_slot
+from exitentry.audit.models import AuditEvent
 from exitentry.core import refcache
 from exitentry.servicepoints.models import Slot
 from exitentry.servicepoints.tests.factories import ClosureFactory
@@ -86,7 +87,49 @@ def test_a_place_lost_to_a_faster_booking_is_refused_by_the_update(api: Any, app
         "UPDATE",  # the conditional UPDATE, 0 rows
     ]
     assert Slot.objects.get(pk=slot.pk).booked == 1
+    # The booking's earlier writes were rolled back with the refused UPDATE.
     assert not Appointment.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
+    assert not AuditEvent.objects.filter(action="appointment.booked").exists()
+
+
+def _written_table(sql: str) -> str | None:
+    words = sql.replace('"', "").split()
+    if words[0] == "UPDATE":
+        return words[1]
+    if "INSERT" in words:  # also WITH … INSERT INTO
+        return words[words.index("INSERT") + 2]
+    return None
+
+
+def test_the_slot_row_is_the_last_row_a_booking_writes(
+    api: Any, applicant: Any, reference_cache: None
+) -> None:
+    slot = tuesday_slot(capacity=2)
+    book(api, UserFactory(), slot.pk, key="warm")  # reference data cached
+    headers = {**bearer(applicant), "Idempotency-Key": "last"}
+    with CaptureQueriesContext(connection) as queries:
+        booked = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
+
+    assert booked.status_code == 201
+    writes = [_written_table(q["sql"]) for q in queries.captured_queries]
+    writes = [table for table in writes if table]
+    # The hot row is locked for one statement and the commit, not for the booking's other writes.
+    assert writes[-1] == "servicepoints_slot"
+    assert writes[:-1] in (
+        [
+            "appointments_appointment",
+            "appointments_idempotencyrecord",
+            "audit_auditevent",
+        ],  # head moved in it
+        [
+            "appointments_appointment",
+            "appointments_idempotencyrecord",
+            "audit_auditevent",
+            "audit_auditchainhead",
+        ],
+    )
+    assert Slot.objects.get(pk=slot.pk).booked == 2
 
 
 def test_a_retry_of_a_success_is_answered_before_any_check(api: Any, applicant: Any) -> None:

@@ -57,3 +57,67 @@ def test_twenty_people_racing_for_five_places_get_exactly_five() -> None:
     assert (slot.booked, slot.capacity) == (5, 5)
     assert Appointment.objects.filter(slot=slot).count() == 5
     assert not Slot.objects.filter(booked__gt=F("capacity")).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_booking_held_up_before_its_last_statement_locks_nobody_out_of_the_slot() -> None:
+    """The slot's row is taken last, after the audit event: a booking waiting for its chain head
+    holds no lock on the slot, and it takes the head before the slot, as cancelling does."""
+    import psycopg
+    from django.conf import settings
+
+    from exitentry.audit.models import AuditChainHead
+
+    slot = SlotFactory(
+        service_point=hall_with_weekday_hours(),
+        start=clock.local_datetime(dt.date(2026, 9, 22), dt.time(10)),
+        capacity=5,
+    )
+    user = UserFactory()
+    AuditChainHead.objects.bulk_create(
+        [AuditChainHead(shard=shard) for shard in range(settings.AUDIT_CHAIN_SHARDS)], ignore_conflicts=True
+    )
+    params = connection.settings_dict
+    conninfo = {
+        "dbname": params["NAME"],
+        "host": params["HOST"] or None,
+        "port": params["PORT"] or None,
+        "user": params["USER"] or None,
+    }
+    outcome: list[int] = []
+
+    def book() -> None:
+        try:
+            with time_machine.travel(MONDAY_10, tick=False):
+                outcome.append(services.book_slot(user, slot.pk, "passport.renewal", "held-up").status)
+        finally:
+            connection.close()
+
+    with psycopg.connect(**conninfo) as holder, psycopg.connect(**conninfo, autocommit=True) as other:
+        holder.execute("SELECT shard FROM audit_auditchainhead FOR UPDATE")  # every chain held
+        booking = threading.Thread(target=book)
+        booking.start()
+        waiting = False
+        for _attempt in range(200):
+            waiting = other.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                " AND query LIKE %s)",
+                ["%audit_auditchainhead%"],
+            ).fetchone()[0]
+            if waiting:
+                break
+            threading.Event().wait(0.05)
+        assert waiting, "the booking never reached the chain head"
+
+        other.execute("SET lock_timeout = '2s'")
+        other.execute(
+            "UPDATE servicepoints_slot SET booked = booked + 1 WHERE id = %s", [slot.pk]
+        )  # not blocked
+        holder.rollback()
+        booking.join(timeout=30)
+
+    assert outcome == [201]
+    slot.refresh_from_db()
+    assert slot.booked == 2
+    assert Appointment.objects.filter(slot=slot, user=user).count() == 1

@@ -51,3 +51,15 @@ def test_a_connection_the_server_dropped_is_replaced_before_the_next_request_use
     assert connection.vendor == "postgresql"
     assert type(connections["default"]).__module__ == "exitentry.core.postgresql.base"
     assert new_pid != dropped_pid
+
+
+def test_hot_statements_are_prepared_on_the_server_after_five_runs():
+    """Django leaves psycopg's prepared statements off unless asked; the settings ask (ADR 0013)."""
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold == 5
+    sql = "SELECT %s::int + 1"
+    with connection.cursor() as cursor:
+        for number in range(7):
+            cursor.execute(sql, [number])
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%::int + 1%"])
+        assert cursor.fetchone() == (1,)
