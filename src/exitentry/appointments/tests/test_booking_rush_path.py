@@ -93,6 +93,17 @@ def test_a_place_lost_to_a_faster_booking_is_refused_by_the_update(api: Any, app
     assert not AuditEvent.objects.filter(action="appointment.booked").exists()
 
 
+def _second_booking_captured(api: Any, applicant: Any, *, key: str) -> tuple[Slot, Any, list[dict[str, Any]]]:
+    """`applicant` books the second place of a slot (reference data already cached by the first),
+    with the statements the booking sent."""
+    slot = tuesday_slot(capacity=2)
+    book(api, UserFactory(), slot.pk, key="warm")
+    headers = {**bearer(applicant), "Idempotency-Key": key}
+    with CaptureQueriesContext(connection) as queries:
+        booked = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
+    return slot, booked, queries.captured_queries
+
+
 def _written_table(sql: str) -> str | None:
     words = sql.replace('"', "").split()
     if words[0] == "UPDATE":
@@ -105,14 +116,10 @@ def _written_table(sql: str) -> str | None:
 def test_the_slot_row_is_the_last_row_a_booking_writes(
     api: Any, applicant: Any, reference_cache: None
 ) -> None:
-    slot = tuesday_slot(capacity=2)
-    book(api, UserFactory(), slot.pk, key="warm")  # reference data cached
-    headers = {**bearer(applicant), "Idempotency-Key": "last"}
-    with CaptureQueriesContext(connection) as queries:
-        booked = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
+    slot, booked, queries = _second_booking_captured(api, applicant, key="last")
 
     assert booked.status_code == 201
-    writes = [_written_table(q["sql"]) for q in queries.captured_queries]
+    writes = [_written_table(q["sql"]) for q in queries]
     writes = [table for table in writes if table]
     # The hot row is locked for one statement and the commit, not for the booking's other writes.
     assert writes[-1] == "servicepoints_slot"
@@ -188,18 +195,11 @@ def test_cached_days_expire_after_the_configured_seconds(applicant: Any, referen
 def test_a_success_writes_both_rows_whole_in_one_insert_each(
     api: Any, applicant: Any, reference_cache: None
 ) -> None:
-    from exitentry.appointments.models import IdempotencyRecord
-    from exitentry.audit.models import AuditEvent
-
-    slot = tuesday_slot(capacity=2)
-    book(api, UserFactory(), slot.pk, key="warm")  # reference data cached
-    headers = {**bearer(applicant), "Idempotency-Key": "whole"}
-    with CaptureQueriesContext(connection) as queries:
-        booked = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
+    slot, booked, queries = _second_booking_captured(api, applicant, key="whole")
 
     assert booked.status_code == 201
     body = booked.json()
-    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith(("INSERT", "WITH"))]
+    inserts = [q["sql"] for q in queries if q["sql"].lstrip().startswith(("INSERT", "WITH"))]
     tables = [sql.split("INSERT INTO ")[1].split()[0].strip('"') for sql in inserts]
     assert tables == ["appointments_appointment", "appointments_idempotencyrecord", "audit_auditevent"]
     appointment = Appointment.objects.get(pk=body["id"])
