@@ -433,7 +433,7 @@ def _take_place(
                     raise SlotFull(slot_id=slot.pk)
     except IntegrityError:
         # The partial unique index stopped a concurrent twin (or the key's unique constraint a
-        # retry, answered by the caller); the slot increment was rolled back with it.
+        # retry, answered by the caller) before the place was taken; all was rolled back.
         if Appointment.objects.filter(user=user, service_code=service, status__in=ACTIVE_STATUSES).exists():
             raise AlreadyBooked(service=service) from None
         raise

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -64,7 +65,6 @@ def test_twenty_people_racing_for_five_places_get_exactly_five() -> None:
 def test_a_booking_held_up_before_its_last_statement_locks_nobody_out_of_the_slot() -> None:
     """The slot's row is taken last, after the audit event: a booking waiting for its chain head
     holds no lock on the slot, and it takes the head before the slot, as cancelling does."""
-    import psycopg
     from django.conf import settings
 
     from exitentry.audit.models import AuditChainHead
@@ -78,13 +78,6 @@ def test_a_booking_held_up_before_its_last_statement_locks_nobody_out_of_the_slo
     AuditChainHead.objects.bulk_create(
         [AuditChainHead(shard=shard) for shard in range(settings.AUDIT_CHAIN_SHARDS)], ignore_conflicts=True
     )
-    params = connection.settings_dict
-    conninfo = {
-        "dbname": params["NAME"],
-        "host": params["HOST"] or None,
-        "port": params["PORT"] or None,
-        "user": params["USER"] or None,
-    }
     outcome: list[int] = []
 
     def book() -> None:
@@ -94,7 +87,10 @@ def test_a_booking_held_up_before_its_last_statement_locks_nobody_out_of_the_slo
         finally:
             connection.close()
 
-    with psycopg.connect(**conninfo) as holder, psycopg.connect(**conninfo, autocommit=True) as other:
+    # Two connections of the test's own, outside Django's (one per thread) and its transaction.
+    params = connection.get_connection_params()
+    with connection.get_new_connection(params) as holder, connection.get_new_connection(params) as other:
+        other.autocommit = True
         holder.execute("SELECT shard FROM audit_auditchainhead FOR UPDATE")  # every chain held
         booking = threading.Thread(target=book)
         booking.start()
@@ -107,7 +103,7 @@ def test_a_booking_held_up_before_its_last_statement_locks_nobody_out_of_the_slo
             ).fetchone()[0]
             if waiting:
                 break
-            threading.Event().wait(0.05)
+            time.sleep(0.05)
         assert waiting, "the booking never reached the chain head"
 
         other.execute("SET lock_timeout = '2s'")

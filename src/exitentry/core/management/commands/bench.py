@@ -982,8 +982,7 @@ def reference_booking(
     connections: int,
     warmup: float,
     seconds: float,
-    hot: int,
-    crowd: ReferenceCrowd | None = None,
+    crowd: ReferenceCrowd,
 ) -> Tally:
     """The booking statements alone, as the server would run them with the same shape.
 
@@ -995,7 +994,6 @@ def reference_booking(
     """
     import psycopg
 
-    crowd = crowd or ReferenceCrowd.for_data(data, hot)
     ladder, people = crowd.ladder, crowd.people
     tally = Tally(seconds=seconds)
     tally_lock = threading.Lock()
@@ -1373,7 +1371,6 @@ class Command(BaseCommand):
                         connections=connections,
                         warmup=warmup if first else 0.0,
                         seconds=seconds / BOOKING_ROUNDS,
-                        hot=hot,
                         crowd=crowd,
                     )
                 )
