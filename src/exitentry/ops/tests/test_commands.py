@@ -25,6 +25,7 @@ def _run(*args: str) -> str:
 
 def test_serve_starts_granian_with_one_wsgi_worker_per_cpu_by_default(monkeypatch):
     monkeypatch.delenv("WEB_WORKERS", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
     monkeypatch.setattr(os, "cpu_count", lambda: 6)
 
     command = _run("serve", "--print").split()
@@ -32,18 +33,18 @@ def test_serve_starts_granian_with_one_wsgi_worker_per_cpu_by_default(monkeypatc
     assert command[0].endswith("granian")
     assert command[command.index("--interface") + 1] == "wsgi"
     assert command[command.index("--workers") + 1] == "6"
-    assert command[command.index("--blocking-threads") + 1] == "8"
+    assert command[command.index("--blocking-threads") + 1] == "4"
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[-1] == "exitentry.wsgi:application"
 
 
 def test_serve_takes_workers_threads_and_a_unix_socket_from_the_command_line():
     command = _run(
-        "serve", "--print", "--workers", "3", "--threads", "4", "--uds", "/run/exitentry/web.sock"
+        "serve", "--print", "--workers", "3", "--threads", "6", "--uds", "/run/exitentry/web.sock"
     ).split()
 
     assert command[command.index("--workers") + 1] == "3"
-    assert command[command.index("--blocking-threads") + 1] == "4"
+    assert command[command.index("--blocking-threads") + 1] == "6"
     assert command[command.index("--uds") + 1] == "/run/exitentry/web.sock"
     assert "--host" not in command
 

@@ -1116,7 +1116,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", type=int, default=2, help="Server worker processes.")
         parser.add_argument(
-            "--threads", type=int, default=8, help="Threads (and database connections) per worker."
+            "--threads",
+            type=int,
+            default=4,
+            help="Threads (and database connections) per worker; 4, as `exitentry serve` (docs/adr/0014).",
         )
         parser.add_argument("--capacity", type=int, default=10, help="Places per slot (booking).")
         parser.add_argument(

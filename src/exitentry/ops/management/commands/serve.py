@@ -58,8 +58,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("WEB_THREADS", "8")),
-            help="Threads per process, each with its own database connection (env WEB_THREADS; default 8).",
+            default=int(os.environ.get("WEB_THREADS", "4")),
+            help=(
+                "Threads per process, each with its own database connection"
+                " (env WEB_THREADS; default 4, docs/adr/0014)."
+            ),
         )
         parser.add_argument("--backlog", type=int, default=int(os.environ.get("WEB_BACKLOG", "2048")))
         parser.add_argument("--print", action="store_true", help="Print the command instead of running it.")
