@@ -63,6 +63,11 @@ def _chain_for(connection: Any) -> int:
     return int(shard)
 
 
+def locked_chain_head(using: str) -> AuditChainHead:
+    """This connection's chain head, locked until its transaction ends."""
+    return _locked_head(_chain_for(transaction.get_connection(using)), using)
+
+
 def _locked_head(shard: int, using: str) -> AuditChainHead:
     heads = AuditChainHead.objects.using(using).select_for_update()
     head = _read_locked_head(shard, using)
@@ -151,7 +156,7 @@ class AuditEvent(models.Model):
         # here must roll that whole change back anyway (saves two round trips per event).
         with transaction.atomic(using=using, savepoint=False):
             connection = transaction.get_connection(using)
-            head = _locked_head(_chain_for(connection), using)
+            head = locked_chain_head(using)
             self.shard = head.shard
             self.seq = head.seq + 1
             self.prev_hash = head.hash

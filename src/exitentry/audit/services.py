@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 
 from exitentry.audit.chain import GENESIS_HASH, Problem, verify_rows
-from exitentry.audit.models import AuditChainHead, AuditEvent, _chain_for, _locked_head
+from exitentry.audit.models import AuditChainHead, AuditEvent, locked_chain_head
 from exitentry.core import clock
 
 
@@ -66,7 +66,7 @@ def hold_chain_head(using: str = "default") -> None:
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         raise RuntimeError("hold_chain_head must run inside the transaction it protects")
-    _locked_head(_chain_for(connection), using)
+    locked_chain_head(using)
 
 
 def record_access(
