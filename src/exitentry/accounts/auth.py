@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from exitentry.accounts.services import user_for_token
+from exitentry.accounts.services import plausible_token, user_for_token
 
 
 class BearerToken(HttpBearer):
@@ -18,5 +19,26 @@ class BearerToken(HttpBearer):
         return user
 
 
+@dataclass(frozen=True)
+class PresentedToken:
+    """A Bearer token not looked up yet: the endpoint checks it in its own first read."""
+
+    token: str
+
+
+class DeferredBearerToken(HttpBearer):
+    """Takes a Bearer token without a query; the endpoint answers 401 if its read finds no holder.
+
+    For the booking rush only (docs/adr/0015): the token is checked in the same statement that
+    reads the slot, one round trip instead of two. A request that presents a Bearer token is
+    judged by that token alone, never by a session cookie sent along with it.
+    """
+
+    def authenticate(self, request: HttpRequest, token: str) -> PresentedToken | None:
+        return PresentedToken(token) if plausible_token(token) else None
+
+
 # Endpoints that need a signed-in caller accept either; session auth checks CSRF itself.
 api_auth = [BearerToken(), SessionAuth()]
+# The same, for an endpoint that checks a Bearer token inside its own first read.
+deferred_api_auth = [DeferredBearerToken(), SessionAuth()]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -100,24 +102,39 @@ def issue_api_token(
 # Raw SQL: every API call with a Bearer token runs this, and the ORM spent three times the
 # statement's cost building it (docs/adr/0011); a plain row made into a User, as a raw queryset
 # would, without reading the cursor's description (a third of a refused booking's time).
-_USER_FOR_TOKEN_SQL = (
-    f"SELECT {rows.select_list(User, 'u')} FROM accounts_user u"  # noqa: S608 - names from the model
-    " JOIN accounts_apitoken t ON t.user_id = u.id"
-    " WHERE t.key_hash = %s AND t.expires_at > %s AND u.is_active"
-)
+# The pieces are public so that a hot endpoint can check the token inside its own first read
+# (docs/adr/0015): one definition of a valid token for both.
+TOKEN_HOLDER_COLUMNS = rows.select_list(User, "u")
+TOKEN_HOLDER_FROM = "accounts_user u JOIN accounts_apitoken t ON t.user_id = u.id"
+TOKEN_HOLDER_WHERE = "t.key_hash = %s AND t.expires_at > %s AND u.is_active"
+_USER_FOR_TOKEN_SQL = f"SELECT {TOKEN_HOLDER_COLUMNS} FROM {TOKEN_HOLDER_FROM} WHERE {TOKEN_HOLDER_WHERE}"  # noqa: S608 - names from the model
+
+
+def plausible_token(token: str) -> bool:
+    """Whether `token` is worth looking up at all (issued tokens are 43 characters)."""
+    return bool(token) and len(token) <= 200
+
+
+def token_holder_params(token: str) -> list[Any]:
+    """The parameters of `TOKEN_HOLDER_WHERE`, in order."""
+    return [_hash_token(token), connection.ops.adapt_datetimefield_value(clock.now())]
+
+
+def token_holder(row: Sequence[Any]) -> User:
+    """The account read by a statement whose columns begin with `TOKEN_HOLDER_COLUMNS`."""
+    return rows.instance(User, row)
 
 
 def user_for_token(token: str) -> User | None:
     """The active account holding the unexpired Bearer `token`, else None."""
-    if not token or len(token) > 200:
+    if not plausible_token(token):
         return None
-    now = connection.ops.adapt_datetimefield_value(clock.now())
     with connection.cursor() as cursor:
-        cursor.execute(_USER_FOR_TOKEN_SQL, [_hash_token(token), now])
+        cursor.execute(_USER_FOR_TOKEN_SQL, token_holder_params(token))
         row = cursor.fetchone()
     if row is None:
         return None
-    return rows.instance(User, row)
+    return token_holder(row)
 
 
 def revoke_api_token(token: str) -> int:

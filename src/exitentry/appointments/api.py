@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Header, Path, Router
 from ninja.responses import Status
 
-from exitentry.accounts.auth import api_auth
+from exitentry.accounts.auth import PresentedToken, api_auth, deferred_api_auth
 from exitentry.appointments import services
 from exitentry.appointments.models import Appointment
 from exitentry.appointments.schemas import AppointmentOut, BookingIn, BookingOut
@@ -45,7 +45,7 @@ def appointment_out(appointment: Appointment) -> AppointmentOut:
         422: ErrorOut,
         429: ErrorOut,
     },
-    auth=api_auth,
+    auth=deferred_api_auth,
 )
 def book(
     request: HttpRequest,
@@ -58,14 +58,23 @@ def book(
     409 `slot_full`, `already_booked` (one active appointment per service), `slot_in_past`,
     `slot_closed`, `booking_not_open_yet`, `too_many_appointments`; 429 `booking_rate_limited`.
     """
+    first_read = None
+    if isinstance(request.auth, PresentedToken):  # type: ignore[attr-defined]
+        # The token is checked in the booking's first read (docs/adr/0015): 401 before anything else.
+        first_read = services.read_for_token(request.auth.token, payload.slot_id, idempotency_key)  # type: ignore[attr-defined]
+        request.user = first_read.user
+        user = first_read.user
+    else:
+        user = request.auth  # type: ignore[attr-defined]
     if idempotency_key is None:
         raise services.IdempotencyKeyRequired()
     outcome = services.book_slot(
-        request.auth,  # type: ignore[attr-defined]
+        user,
         payload.slot_id,
         payload.service,
         idempotency_key,
         request=request,
+        first_read=first_read,
     )
     return Status(outcome.status, BookingOut(**outcome.body))
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,14 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from exitentry.accounts.models import User
+from exitentry.accounts.services import (
+    TOKEN_HOLDER_COLUMNS,
+    TOKEN_HOLDER_FROM,
+    TOKEN_HOLDER_WHERE,
+    token_holder,
+    token_holder_params,
+)
 from exitentry.appointments.models import (
     ACTIVE_STATUSES,
     ALLOWED_TRANSITIONS,
@@ -35,7 +44,15 @@ from exitentry.appointments.models import (
 from exitentry.audit.services import record_event
 from exitentry.core import clock, refcache, rows
 from exitentry.core.counters import increment
-from exitentry.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound, Throttled
+from exitentry.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    InvalidTransition,
+    NotAuthenticated,
+    NotFound,
+    Throttled,
+)
 from exitentry.servicepoints.models import ServicePoint, Slot
 from exitentry.servicepoints.services import MAX_ID, bookable_now, day_hours, resolve_service
 
@@ -250,6 +267,34 @@ def new_appointment_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+@dataclass(frozen=True)
+class FirstRead:
+    """What a booking's one read found: the slot (None if there is none) and whether the
+    Idempotency-Key already has an answer of this account's."""
+
+    user: Any
+    slot: Slot | None
+    answered_before: bool
+
+
+def read_for_token(token: str, slot_id: int, idempotency_key: str | None) -> FirstRead:
+    """The booking's first read for a Bearer token not yet checked: the token's holder, the slot
+    and the key's earlier answer, in one statement (docs/adr/0015); 401 if no active account
+    holds the unexpired token."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _HOLDER_SLOT_AND_KEY_SQL,
+            [idempotency_key, slot_id if 1 <= slot_id <= MAX_ID else None, *token_holder_params(token)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotAuthenticated()
+    user = token_holder(row)
+    slot_row = row[_USER_COLUMNS:-1]
+    slot = _slot_from_row(slot_row) if slot_row[0] is not None else None
+    return FirstRead(user=user, slot=slot, answered_before=bool(row[-1]))
+
+
 def book_slot(
     user: Any,
     slot_id: int,
@@ -257,25 +302,27 @@ def book_slot(
     idempotency_key: str | None = None,
     *,
     request: HttpRequest | None = None,
+    first_read: FirstRead | None = None,
 ) -> BookingOutcome:
     """Book one place in `slot_id` for `service`; the same key and body give the same answer.
 
     Built for the morning rush, when most answers are `slot_full` (ADR 0011): one read brings the
-    slot and whether this key has an earlier answer; a slot read full is refused after that read,
-    outside any transaction. Otherwise the conditional UPDATE takes the place. A refusal after
-    the UPDATE looks for an earlier answer again (a concurrent twin with the same key may have
-    just succeeded), so a retry always gets the first answer.
+    slot and whether this key has an earlier answer (`first_read`, when the caller made it with
+    `read_for_token`); a slot read full is refused after that read, outside any transaction.
+    Otherwise the conditional UPDATE takes the place. A refusal after the UPDATE looks for an
+    earlier answer again (a concurrent twin with the same key may have just succeeded), so a
+    retry always gets the first answer.
     """
     if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
         raise InvalidIdempotencyKey()
     service = (service or "").strip()
     fingerprint = _fingerprint(slot_id, service)
-    slot, answered_before = _slot_and_earlier_answer(user, slot_id, idempotency_key)
-    if answered_before and idempotency_key is not None:
+    read = first_read or _slot_and_earlier_answer(user, slot_id, idempotency_key)
+    if read.answered_before and idempotency_key is not None:
         replay = _replay(user, idempotency_key, fingerprint)
         if replay is not None:
             return replay
-    slot, policy, now = _check_bookable(slot, slot_id, service, request=request)
+    slot, policy, now = _check_bookable(read.slot, slot_id, service, request=request)
     try:
         return _take_place(user, slot, service, idempotency_key, fingerprint, policy, now, request=request)
     except (DomainError, IntegrityError):
@@ -286,32 +333,46 @@ def book_slot(
         raise
 
 
-def _slot_and_earlier_answer(user: Any, slot_id: int, key: str | None) -> tuple[Slot | None, bool]:
-    """The slot (its hall from the reference cache) and whether `key` has an answer, in one read."""
+def _slot_and_earlier_answer(user: Any, slot_id: int, key: str | None) -> FirstRead:
+    """The slot and whether `key` has an answer of `user`'s, in one read."""
     if not 1 <= slot_id <= MAX_ID:
-        return None, False
+        return FirstRead(user=user, slot=None, answered_before=False)
     with connection.cursor() as cursor:
         cursor.execute(_SLOT_AND_KEY_SQL, [user.pk, key, slot_id])
         row = cursor.fetchone()
     if row is None:
-        return None, False
-    # A plain row made into a Slot (a raw queryset's set-up cost more than the statement).
-    slot = rows.instance(Slot, row)  # the slot's columns lead; answered_before is the last
-    answered_before = row[-1]
+        return FirstRead(user=user, slot=None, answered_before=False)
+    return FirstRead(user=user, slot=_slot_from_row(row[:-1]), answered_before=bool(row[-1]))
+
+
+def _slot_from_row(row: Sequence[Any]) -> Slot:
+    """A plain row made into a Slot (a raw queryset's set-up cost more than the statement), its
+    hall from the reference cache."""
+    slot = rows.instance(Slot, row)
     slot.service_point = refcache.remember(
         ("service_point", slot.service_point_id),
         lambda: ServicePoint.objects.get(pk=slot.service_point_id),
     )
-    return slot, bool(answered_before)
+    return slot
 
 
 # Raw SQL: this read runs on every booking request of the rush, and building it with the ORM
 # costs the server several times the statement itself (ADR 0011).
+_ANSWERED_BEFORE = (
+    'EXISTS (SELECT 1 FROM appointments_idempotencyrecord r WHERE r.user_id = {user} AND r."key" = %s)'
+)
 _SLOT_AND_KEY_SQL = (
     f"SELECT {rows.select_list(Slot, 's')},"  # noqa: S608 - names from the model
-    ' EXISTS (SELECT 1 FROM appointments_idempotencyrecord r WHERE r.user_id = %s AND r."key" = %s)'
-    " AS answered_before FROM servicepoints_slot s WHERE s.id = %s"
+    f" {_ANSWERED_BEFORE.format(user='%s')} AS answered_before FROM servicepoints_slot s WHERE s.id = %s"
 )
+# The same with the Bearer token's check (docs/adr/0015): the holder's columns lead, then the
+# slot's (all NULL when there is no such slot), then answered_before.
+_HOLDER_SLOT_AND_KEY_SQL = (
+    f"SELECT {TOKEN_HOLDER_COLUMNS}, {rows.select_list(Slot, 's')},"  # noqa: S608 - names from the models
+    f" {_ANSWERED_BEFORE.format(user='u.id')} AS answered_before"
+    f" FROM {TOKEN_HOLDER_FROM} LEFT JOIN servicepoints_slot s ON s.id = %s WHERE {TOKEN_HOLDER_WHERE}"
+)
+_USER_COLUMNS = rows.column_count(User)
 
 
 # The place, and the account's lock with its active appointments: written out, like the read

@@ -83,6 +83,11 @@ def select_list(model: type[models.Model], table_alias: str, *, using: str = "de
     return ", ".join(f"{table_alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
+def column_count(model: type[models.Model]) -> int:
+    """How many columns `select_list(model, …)` names."""
+    return len(model._meta.concrete_fields)
+
+
 def _reader(model: type[models.Model], connection: Any) -> tuple[list[str], list[tuple[int, list[Any], Any]]]:
     key = (model, connection.alias)
     reader = _READERS.get(key)

@@ -57,26 +57,26 @@ def test_a_full_slot_is_refused_without_reading_reference_data_again(
     assert refused.status_code == 409
     assert refused.json()["code"] == "slot_full"
     sql = [q["sql"] for q in queries.captured_queries]
-    # The token, then the slot read with the key's earlier answer (none): no write, no transaction.
-    assert len(sql) == 2
-    assert "apitoken" in sql[0]
-    assert sql[1].startswith('SELECT s."id"')
-    assert "idempotencyrecord" in sql[1]
+    # One read: the token's holder, the slot and the key's earlier answer (none) (docs/adr/0015);
+    # no write, no transaction.
+    assert len(sql) == 1
+    assert sql[0].startswith('SELECT u."id"')
+    assert all(table in sql[0] for table in ("accounts_apitoken", "servicepoints_slot", "idempotencyrecord"))
     assert Slot.objects.get(pk=slot.pk).booked == 1
 
 
 def test_a_place_lost_to_a_faster_booking_is_refused_by_the_update(api: Any, applicant: Any) -> None:
     slot = tuesday_slot(capacity=1)
-    read = services._slot_and_earlier_answer
+    read = services.read_for_token
 
-    def read_then_lose_the_place(user: Any, slot_id: int, key: str | None) -> Any:
-        found = read(user, slot_id, key)
+    def read_then_lose_the_place(token: str, slot_id: int, key: str | None) -> Any:
+        found = read(token, slot_id, key)
         Slot.objects.filter(pk=slot_id).update(booked=1)  # another booking takes it meanwhile
         return found
 
     headers = {**bearer(applicant), "Idempotency-Key": "late"}
     with CaptureQueriesContext(connection) as queries, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_slot_and_earlier_answer", read_then_lose_the_place)
+        patch.setattr(services, "read_for_token", read_then_lose_the_place)
         refused = api.post("/appointments", {"slot_id": slot.pk, "service": SERVICE}, headers=headers)
 
     assert refused.status_code == 409
