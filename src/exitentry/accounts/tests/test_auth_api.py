@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -102,3 +103,14 @@ def test_the_account_behind_a_token_is_read_as_the_orm_reads_it():
     assert from_token.last_login == dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC)
     assert from_token._state.adding is False
     assert user_for_token(token + "x") is None
+
+
+@pytest.mark.parametrize("token", ["not-a-token", "x" * 201])
+def test_a_wrong_bearer_token_is_401_even_with_a_session(client: Any, token: str) -> None:
+    client.force_login(UserFactory())
+    assert client.get("/api/v1/appointments").status_code == 200  # the session alone is enough
+
+    response = client.get("/api/v1/appointments", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "not_authenticated"
