@@ -95,7 +95,9 @@ class TotpDevice(models.Model):
     user = models.OneToOneField(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="totp_device"
     )
-    secret = models.CharField(_("secret"), max_length=64)
+    # Encrypted at rest like ID and phone numbers (docs/security.md): whoever reads the table
+    # must not be able to make codes. Never looked up, so no digest.
+    secret = EncryptedCharField(_("secret"), max_length=64, kind="totp_secret")
     created_at = models.DateTimeField(_("created at"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     last_step = models.BigIntegerField(_("last step used"), default=0)

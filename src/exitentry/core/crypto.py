@@ -3,8 +3,8 @@
 A stored value is `e1:<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>`. The key id is derived from
 the key itself (8 hex characters of a SHA-256), so a row says which key sealed it and
 `exitentry rotate-field-keys` finds the rows still sealed with an older one. The associated data
-is the kind of value ("id_number", "phone"), so a ciphertext copied into a column of another kind
-does not open.
+is the kind of value ("id_number", "phone", "totp_secret"), so a ciphertext copied into a column
+of another kind does not open.
 
 A digest is HMAC-SHA256 under a separate lookup key over `<kind>\\0<normalised value>`: equal
 numbers give equal digests (so a digest column can be indexed, unique and searched), nobody
@@ -130,10 +130,16 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
+def normalise_base32(value: str) -> str:
+    """A base32 secret as apps show it (groups of four, any case) as the library reads it."""
+    return re.sub(r"\s+", "", value).upper()
+
+
 NORMALISERS: dict[str, Callable[[str], str]] = {
     "id_number": normalise_id_number,
     "document_number": normalise_id_number,
     "phone": normalise_phone,
+    "totp_secret": normalise_base32,
 }
 
 

@@ -1,15 +1,21 @@
 import datetime as dt
+from types import SimpleNamespace
 
 import pyotp
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from exitentry.accounts import totp
 from exitentry.accounts.models import RecoveryCode, TotpDevice
+from exitentry.accounts.services import issue_api_token
 from exitentry.accounts.tests.factories import PASSWORD, UserFactory
 from exitentry.audit.models import AuditEvent
+from exitentry.core import crypto
+from exitentry.core.fields import encrypt_existing_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +178,36 @@ def test_setup_page_is_refused_to_applicants(client):
     client.force_login(UserFactory(role="applicant"))
 
     assert client.get(reverse("accounts:totp_setup")).status_code == 403
+
+
+def _stored_secret(device_id):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM accounts_totpdevice WHERE id = %s", [device_id])
+        return cursor.fetchone()[0]
+
+
+def test_the_secret_is_encrypted_at_rest_and_codes_still_check():
+    user, secret, _codes = enrolled_officer()
+    device = TotpDevice.objects.get(user=user)
+
+    stored = _stored_secret(device.pk)
+    assert stored.startswith(f"e1:{crypto.key_ring().primary_id}:")
+    assert secret not in stored
+    assert crypto.decrypt(stored, "totp_secret") == secret
+    token = issue_api_token(None, user.username, PASSWORD, otp=code_at(secret, NOW))
+    assert token.token
+
+
+def test_the_data_migration_encrypts_clear_secrets_and_reverses():
+    user, secret, _codes = enrolled_officer()
+    device = TotpDevice.objects.get(user=user)
+    with connection.cursor() as cursor:  # as the row was before the migration
+        cursor.execute("UPDATE accounts_totpdevice SET secret = %s WHERE id = %s", [secret, device.pk])
+    forward, backward = encrypt_existing_rows("accounts.TotpDevice")
+
+    forward(apps, SimpleNamespace(connection=connection))
+
+    assert _stored_secret(device.pk).startswith("e1:")
+    assert TotpDevice.objects.get(pk=device.pk).secret == secret
+    backward(apps, SimpleNamespace(connection=connection))
+    assert _stored_secret(device.pk) == secret
