@@ -14,14 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from exitentry.catalog.models import AllLanguagesRequired, EffectiveDated
 from exitentry.core.fields import EncryptedCharField
+from exitentry.core.masking import mask_document_number
 from exitentry.core.models import TranslatedNamesMixin
 
 
 def mask_passport(number: str) -> str:
     """`E12345678` → `E*****678`: enough to tell guests apart in a list, not to copy the number."""
-    if len(number) <= 4:
-        return "*" * len(number)
-    return number[0] + "*" * (len(number) - 4) + number[-3:]
+    return mask_document_number(number)
 
 
 class Area(AllLanguagesRequired, TranslatedNamesMixin):

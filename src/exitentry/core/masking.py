@@ -23,6 +23,15 @@ def mask_phone(number: str | None) -> str:
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
+def mask_document_number(number: str | None) -> str:
+    """`E12345678` → `E*****678`: enough to tell documents apart in a list, not to copy one."""
+    if not number:
+        return ""
+    if len(number) <= 4:
+        return "*" * len(number)
+    return number[0] + "*" * (len(number) - 4) + number[-3:]
+
+
 def mask_name(name: str | None) -> str:
     """`张三丰` → `张**`, `Anna Smith` → `A*** S****`."""
     if not name:

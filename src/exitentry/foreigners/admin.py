@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from exitentry.foreigners.models import (
     ForeignerCase,
@@ -21,9 +22,14 @@ class WorkPermitAdmin(admin.ModelAdmin):
 
 @admin.register(ForeignPassport)
 class ForeignPassportAdmin(admin.ModelAdmin):
-    list_display = ("nationality", "number", "surname", "expiry_date")
-    search_fields = ("number", "surname")
+    list_display = ("nationality", "masked_number", "surname", "expiry_date")
+    # The number is encrypted: found by the whole number only (through its digest).
+    search_fields = ("=number", "surname")
     raw_id_fields = ("person",)
+
+    @admin.display(description=_("passport number"))
+    def masked_number(self, obj: ForeignPassport) -> str:
+        return obj.masked_number
 
 
 @admin.register(ForeignerCase)

@@ -9,13 +9,17 @@ items of a document type is data (`ItemAuthority`), as are the reasons for a por
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from exitentry.accounts.models import Role
+from exitentry.core.fields import DigestedModel, DigestField, EncryptedCharField
+from exitentry.core.masking import mask_document_number
 from exitentry.core.models import TranslatedNamesMixin
 
 
@@ -30,7 +34,7 @@ class WorkPermitStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
 
 
-class ForeignPassport(models.Model):
+class ForeignPassport(DigestedModel):
     """A foreign passport as read from its machine-readable zone."""
 
     person = models.ForeignKey(
@@ -40,7 +44,11 @@ class ForeignPassport(models.Model):
         related_name="foreign_passports",
     )
     nationality = models.CharField(_("nationality"), max_length=3)
-    number = models.CharField(_("passport number"), max_length=20)
+    # Encrypted at rest like ID numbers; exact lookups and uniqueness go through the keyed digest.
+    number = EncryptedCharField(
+        _("passport number"), max_length=20, kind="document_number", digest_field="number_digest"
+    )
+    number_digest = DigestField(source="number")
     surname = models.CharField(_("surname"), max_length=60)
     given_names = models.CharField(_("given names"), max_length=60, blank=True)
     birth_date = models.DateField(_("birth date"))
@@ -51,13 +59,34 @@ class ForeignPassport(models.Model):
     class Meta:
         verbose_name = _("foreign passport")
         verbose_name_plural = _("foreign passports")
-        ordering = ["nationality", "number"]
+        ordering = ["nationality", "id"]  # not by number: the column holds ciphertext
         constraints = [
-            models.UniqueConstraint(fields=["nationality", "number"], name="foreignpassport_unique_number"),
+            models.UniqueConstraint(
+                fields=["nationality", "number_digest"], name="foreignpassport_unique_number"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.nationality} {self.number}"
+        return f"{self.nationality} {self.masked_number}"
+
+    @property
+    def masked_number(self) -> str:
+        return mask_document_number(self.number)
+
+    def validate_constraints(self, exclude: Any = None) -> None:
+        super().validate_constraints(exclude=exclude)
+        # The number's uniqueness is its digest's, which a form does not carry: checked here.
+        if (
+            self.number
+            and self.nationality
+            and "number" not in (exclude or ())
+            and ForeignPassport.objects.filter(nationality=self.nationality, number=self.number)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"number": _("A passport of this nationality with this number is already on record.")}
+            )
 
     @property
     def full_name(self) -> str:

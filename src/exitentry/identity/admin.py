@@ -95,7 +95,8 @@ class HeldDocumentAdmin(_AccessLoggedAdmin):
     list_select_related = ["person"]
     actions = ["report_lost", "invalidate"]
 
-    @admin.display(description=_("document number"), ordering="number")
+    # No ordering by number: the column holds ciphertext.
+    @admin.display(description=_("document number"))
     def masked_number(self, obj: HeldDocument) -> str:
         return obj.masked_number
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from exitentry.core.fields import DigestedModel, DigestField, EncryptedCharField
-from exitentry.core.masking import mask_id_number
+from exitentry.core.masking import mask_document_number, mask_id_number
 
 
 class Sex(models.TextChoices):
@@ -122,14 +122,18 @@ ALLOWED_STATUS_CHANGES: dict[str, frozenset[str]] = {
 ONE_VALID_PER_TYPE = "identity_helddocument_one_valid_per_type"
 
 
-class HeldDocument(models.Model):
+class HeldDocument(DigestedModel):
     """A passport or travel permit issued to a person, with the endorsements it carries."""
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="held_documents"
     )
     document_type = models.CharField(_("document type"), max_length=20, choices=HeldDocumentType.choices)
-    number = models.CharField(_("document number"), max_length=20)
+    # Encrypted at rest like ID numbers; exact lookups and uniqueness go through the keyed digest.
+    number = EncryptedCharField(
+        _("document number"), max_length=20, kind="document_number", digest_field="number_digest"
+    )
+    number_digest = DigestField(source="number")
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"), help_text=_("The last day the document is valid."))
     status = models.CharField(
@@ -154,7 +158,7 @@ class HeldDocument(models.Model):
         ordering = ["person_id", "document_type", "-issued_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["document_type", "number"],
+                fields=["document_type", "number_digest"],
                 name="identity_helddocument_number_unique",
                 violation_error_message=_("A document of this type with this number is already on record."),
             ),
@@ -186,10 +190,7 @@ class HeldDocument(models.Model):
     @property
     def masked_number(self) -> str:
         """`E12345678` → `E*****678`: enough to tell documents apart, not enough to use one."""
-        number = self.number or ""
-        if len(number) <= 4:
-            return "*" * len(number)
-        return number[0] + "*" * (len(number) - 4) + number[-3:]
+        return mask_document_number(self.number)
 
     def validate_constraints(self, exclude: Any = None) -> None:
         if self._state.adding:
@@ -197,6 +198,19 @@ class HeldDocument(models.Model):
             # registered (services.register_held_document), so this one does not block it.
             exclude = {*(exclude or ()), "status"}
         super().validate_constraints(exclude=exclude)
+        # The column is encrypted: the number's uniqueness is its digest's, which a form does not
+        # carry (the digest is made on save), so it is checked here with a digest lookup.
+        if (
+            self.number
+            and self.document_type
+            and "number" not in (exclude or ())
+            and HeldDocument.objects.filter(document_type=self.document_type, number=self.number)
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"number": _("A document of this type with this number is already on record.")}
+            )
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

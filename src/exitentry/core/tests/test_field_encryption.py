@@ -1,4 +1,4 @@
-"""ID and phone numbers are encrypted at rest, found by keyed digest, and survive key rotation."""
+"""ID, phone and document numbers are encrypted at rest, found by keyed digest, and survive key rotation."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import FieldError
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from django.urls import reverse
 
 from exitentry.accounts.tests.factories import UserFactory
 from exitentry.core import crypto
 from exitentry.core.fields import encrypt_existing_rows
-from exitentry.identity.models import Person
-from exitentry.identity.tests.factories import PersonFactory
+from exitentry.identity.models import HeldDocument, Person
+from exitentry.identity.tests.factories import HeldDocumentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +171,35 @@ def test_the_data_migration_encrypts_clear_rows_and_fills_digests():
     assert Person.objects.get(id_number=ID.lower(), phone="13812345678") == person
     backward(apps, SimpleNamespace(connection=connection))
     assert raw("identity_person", "id_number", person.pk) == ID
+
+
+def test_held_document_numbers_are_encrypted_and_unique_by_digest():
+    document = HeldDocumentFactory(document_type="passport", number="E12345678")
+
+    stored = raw("identity_helddocument", "number", document.pk)
+    assert stored.startswith("e1:")
+    assert "12345678" not in stored
+    assert raw("identity_helddocument", "number_digest", document.pk) == crypto.digest(
+        "document_number", "E12345678"
+    )
+    assert HeldDocument.objects.get(number="e12345678") == document
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HeldDocumentFactory(document_type="passport", number="E12345678")
+    HeldDocumentFactory(document_type="hk_macau_permit", number="E12345678")  # another type
+
+
+def test_the_data_migration_encrypts_clear_held_document_numbers():
+    document = HeldDocumentFactory(document_type="passport", number="E12345678")
+    with connection.cursor() as cursor:  # as the row was before the migration
+        cursor.execute(
+            "UPDATE identity_helddocument SET number = %s, number_digest = NULL WHERE id = %s",
+            ["E12345678", document.pk],
+        )
+    forward, backward = encrypt_existing_rows("identity.HeldDocument")
+
+    forward(apps, SimpleNamespace(connection=connection))
+
+    assert raw("identity_helddocument", "number", document.pk).startswith("e1:")
+    assert HeldDocument.objects.get(document_type="passport", number="E12345678") == document
+    backward(apps, SimpleNamespace(connection=connection))
+    assert raw("identity_helddocument", "number", document.pk) == "E12345678"

@@ -168,3 +168,37 @@ def test_identity_records_cannot_be_deleted_in_the_admin(admin_client):
     response = admin_client.get(reverse("admin:identity_person_delete", args=[person.pk]))
 
     assert response.status_code == 403
+
+
+def test_the_admin_refuses_a_document_number_already_on_record(admin_client):
+    HeldDocumentFactory(document_type="passport", number="E87654321")
+    person = PersonFactory()
+
+    response = admin_client.post(
+        reverse("admin:identity_helddocument_add"),
+        {
+            "person": person.pk,
+            "document_type": "passport",
+            "number": "e87654321",
+            "issued_on": "2026-01-05",
+            "expires_on": "2036-01-04",
+            "endorsements": "[]",
+        },
+    )
+
+    assert response.status_code == 200  # the form again, with the error on the number
+    # zh-Hans, the default language: "A document of this type with this number is already on record."
+    assert response.context["adminform"].form.errors["number"] == ["已有同类型、同号码的证件记录。"]
+    assert HeldDocument.objects.count() == 1
+
+
+def test_held_documents_are_found_by_full_number(admin_client):
+    HeldDocumentFactory(number="E12345678")
+    HeldDocumentFactory(number="E12345679")
+
+    content = admin_client.get(
+        reverse("admin:identity_helddocument_changelist"), {"q": "e12345678"}
+    ).content.decode()
+
+    assert "E*****678" in content
+    assert "E*****679" not in content

@@ -1,0 +1,84 @@
+"""Foreign passport numbers are encrypted at rest, unique by digest and masked in lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from exitentry.accounts.tests.factories import UserFactory
+from exitentry.core import crypto
+from exitentry.core.fields import encrypt_existing_rows
+from exitentry.foreigners.models import ForeignPassport
+from exitentry.identity.tests.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _passport(number: str = "X12345678", nationality: str = "DEU") -> ForeignPassport:
+    return ForeignPassport.objects.create(
+        person=PersonFactory(id_number=None, nationality=nationality),
+        nationality=nationality,
+        number=number,
+        surname="MUSTERMANN",
+        given_names="ERIKA",
+        birth_date=dt.date(1990, 1, 1),
+        sex="F",
+        expiry_date=dt.date(2031, 1, 1),
+        updated_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+    )
+
+
+def _stored(passport: ForeignPassport) -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT number, number_digest FROM foreigners_foreignpassport WHERE id = %s", [passport.pk]
+        )
+        return cursor.fetchone()
+
+
+def test_the_number_is_encrypted_found_by_digest_and_unique_per_nationality():
+    passport = _passport()
+
+    stored, digest = _stored(passport)
+    assert stored.startswith("e1:")
+    assert "12345678" not in stored
+    assert digest == crypto.digest("document_number", "X12345678")
+    assert ForeignPassport.objects.get(nationality="DEU", number="x12345678") == passport
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _passport()
+    _passport(nationality="FRA")  # the same number from another country
+
+
+def test_lists_and_names_show_the_number_masked(client):
+    passport = _passport()
+    client.force_login(UserFactory(role="admin", is_staff=True, is_superuser=True))
+
+    content = client.get(reverse("admin:foreigners_foreignpassport_changelist")).content.decode()
+    found = client.get(reverse("admin:foreigners_foreignpassport_changelist"), {"q": "X12345678"})
+
+    assert str(passport) == "DEU X*****678"
+    assert "X*****678" in content
+    assert "X12345678" not in content
+    assert list(found.context["cl"].result_list) == [passport]
+
+
+def test_the_data_migration_encrypts_clear_numbers_and_reverses():
+    passport = _passport()
+    with connection.cursor() as cursor:  # as the row was before the migration
+        cursor.execute(
+            "UPDATE foreigners_foreignpassport SET number = %s, number_digest = NULL WHERE id = %s",
+            ["X12345678", passport.pk],
+        )
+    forward, backward = encrypt_existing_rows("foreigners.ForeignPassport")
+
+    forward(apps, SimpleNamespace(connection=connection))
+
+    assert _stored(passport)[0].startswith("e1:")
+    assert ForeignPassport.objects.get(nationality="DEU", number="X12345678") == passport
+    backward(apps, SimpleNamespace(connection=connection))
+    assert _stored(passport)[0] == "X12345678"
