@@ -68,7 +68,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "status",
     )
     list_filter = ("status", "kind", "area")
-    search_fields = ("reference",)
+    # The passport number is encrypted: found by the whole number only (through its digest).
+    search_fields = ("reference", "=passport_number")
 
     @admin.display(description=_("passport number"))
     def masked_passport_number(self, obj: Registration) -> str:

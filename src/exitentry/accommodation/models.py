@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from exitentry.catalog.models import AllLanguagesRequired, EffectiveDated
-from exitentry.core.fields import EncryptedCharField
+from exitentry.core.fields import DigestedModel, DigestField, EncryptedCharField
 from exitentry.core.masking import mask_document_number
 from exitentry.core.models import TranslatedNamesMixin
 
@@ -136,7 +136,7 @@ class RegistrationStatus(models.TextChoices):
 ALLOWED_TRANSITIONS = {RegistrationStatus.CURRENT: {RegistrationStatus.CHECKED_OUT}}
 
 
-class Registration(models.Model):
+class Registration(DigestedModel):
     reference = models.CharField(_("reference number"), max_length=20, unique=True)
     kind = models.CharField(_("lodging"), max_length=10, choices=LodgingKind.choices)
     hotel = models.ForeignKey(
@@ -157,7 +157,11 @@ class Registration(models.Model):
     address = models.CharField(_("address"), max_length=300)
     room = models.CharField(_("room"), max_length=40, blank=True)
 
-    passport_number = models.CharField(_("passport number"), max_length=20)
+    # Encrypted at rest like ID numbers; the constraints below use the keyed digest.
+    passport_number = EncryptedCharField(
+        _("passport number"), max_length=20, kind="document_number", digest_field="passport_number_digest"
+    )
+    passport_number_digest = DigestField(source="passport_number")
     nationality = models.CharField(_("nationality"), max_length=3)
     surname = models.CharField(_("surname"), max_length=80)
     given_names = models.CharField(_("given names"), max_length=80, blank=True)
@@ -196,11 +200,11 @@ class Registration(models.Model):
         indexes = [models.Index(fields=["area", "status"], name="accommodation_area_status")]
         constraints = [
             models.UniqueConstraint(
-                fields=["lodging_key", "nationality", "passport_number", "arrival_date"],
+                fields=["lodging_key", "nationality", "passport_number_digest", "arrival_date"],
                 name="accommodation_one_registration_per_stay",
             ),
             models.UniqueConstraint(
-                fields=["lodging_key", "nationality", "passport_number"],
+                fields=["lodging_key", "nationality", "passport_number_digest"],
                 condition=Q(status="current"),
                 name="accommodation_one_current_stay_per_lodging",
             ),

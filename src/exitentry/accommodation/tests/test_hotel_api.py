@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.db import connection
+from django.urls import reverse
 
 from exitentry.accommodation import services
 from exitentry.accommodation.models import Registration
 from exitentry.accommodation.tests.factories import HotelFactory, hotel_operator, mrz
 from exitentry.accounts.tests.factories import PASSWORD, UserFactory
 from exitentry.audit.models import AuditEvent
+from exitentry.core import crypto
+from exitentry.core.fields import encrypt_existing_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +200,56 @@ def test_hotel_lists_its_current_guests_masked(api, operator):
         ("305", "X*****678"),
         ("306", "Y*****321"),
     ]
+
+
+def _stored_passport(registration_id):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT passport_number, passport_number_digest FROM accommodation_registration WHERE id = %s",
+            [registration_id],
+        )
+        return cursor.fetchone()
+
+
+def test_the_guest_passport_number_is_encrypted_at_rest_and_duplicates_still_refused(api, operator):
+    first = api.post("/accommodation/registrations", stay())
+    again = api.post("/accommodation/registrations", stay(room="306"))
+
+    assert (first.status_code, again.status_code) == (201, 409)
+    stored, digest = _stored_passport(Registration.objects.get().pk)
+    assert stored.startswith("e1:")
+    assert "12345678" not in stored
+    assert digest == crypto.digest("document_number", "X12345678")
+    assert Registration.objects.get(passport_number="x12345678").room == "305"
+
+
+def test_the_data_migration_encrypts_clear_guest_passport_numbers(api, operator):
+    assert api.post("/accommodation/registrations", stay()).status_code == 201
+    registration = Registration.objects.get()
+    with connection.cursor() as cursor:  # as the row was before the migration
+        cursor.execute(
+            "UPDATE accommodation_registration SET passport_number = %s, passport_number_digest = NULL"
+            " WHERE id = %s",
+            ["X12345678", registration.pk],
+        )
+    forward, backward = encrypt_existing_rows("accommodation.Registration")
+
+    forward(apps, SimpleNamespace(connection=connection))
+
+    assert _stored_passport(registration.pk)[0].startswith("e1:")
+    assert Registration.objects.get(nationality="FRA", passport_number="X12345678") == registration
+    backward(apps, SimpleNamespace(connection=connection))
+    assert _stored_passport(registration.pk)[0] == "X12345678"
+
+
+def test_the_admin_finds_a_registration_by_the_whole_passport_number(api, operator, client):
+    assert api.post("/accommodation/registrations", stay()).status_code == 201
+    client.force_login(UserFactory(username="root", role="admin", is_staff=True, is_superuser=True))
+    changelist = reverse("admin:accommodation_registration_changelist")
+
+    found = client.get(changelist, {"q": "X12345678"})
+    not_found = client.get(changelist, {"q": "X1234567"})
+
+    assert list(found.context["cl"].result_list) == [Registration.objects.get()]
+    assert list(not_found.context["cl"].result_list) == []
+    assert "X*****678" in found.content.decode()  # the list shows it masked
