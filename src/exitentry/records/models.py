@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from exitentry.core.fields import EncryptedCharField
 from exitentry.core.models import TranslatedNamesMixin
 from exitentry.identity.models import HeldDocumentType
 
@@ -40,7 +41,8 @@ class TravelRecord(models.Model):
     port = models.ForeignKey(Port, verbose_name=_("port"), on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(_("direction"), max_length=5, choices=Direction.choices)
     document_type = models.CharField(_("document type"), max_length=20, choices=HeldDocumentType.choices)
-    document_number = models.CharField(_("document number"), max_length=20)
+    # Encrypted at rest like other document numbers; never searched, so no digest.
+    document_number = EncryptedCharField(_("document number"), max_length=20, kind="document_number")
 
     class Meta:
         verbose_name = _("travel record")

@@ -19,6 +19,8 @@ from exitentry.core import crypto
 from exitentry.core.fields import encrypt_existing_rows
 from exitentry.identity.models import HeldDocument, Person
 from exitentry.identity.tests.factories import HeldDocumentFactory, PersonFactory
+from exitentry.records.models import TravelRecord
+from exitentry.records.tests.factories import TravelRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +205,22 @@ def test_the_data_migration_encrypts_clear_held_document_numbers():
     assert HeldDocument.objects.get(document_type="passport", number="E12345678") == document
     backward(apps, SimpleNamespace(connection=connection))
     assert raw("identity_helddocument", "number", document.pk) == "E12345678"
+
+
+def test_travel_record_document_numbers_are_encrypted_and_the_migration_encrypts_old_rows():
+    record = TravelRecordFactory(document_number="E12345678")
+    stored = raw("records_travelrecord", "document_number", record.pk)
+    assert stored.startswith("e1:")
+    assert "12345678" not in stored
+    assert TravelRecord.objects.get(pk=record.pk).document_number == "E12345678"
+    with connection.cursor() as cursor:  # as the row was before the migration
+        cursor.execute(
+            "UPDATE records_travelrecord SET document_number = %s WHERE id = %s", ["E12345678", record.pk]
+        )
+    forward, backward = encrypt_existing_rows("records.TravelRecord")
+
+    forward(apps, SimpleNamespace(connection=connection))
+
+    assert raw("records_travelrecord", "document_number", record.pk).startswith("e1:")
+    backward(apps, SimpleNamespace(connection=connection))
+    assert raw("records_travelrecord", "document_number", record.pk) == "E12345678"
