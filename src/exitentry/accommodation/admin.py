@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from exitentry.accommodation.models import (
@@ -22,7 +21,7 @@ from exitentry.accommodation.models import (
     RegistrationPolicy,
     mask_passport,
 )
-from exitentry.audit.services import record_access
+from exitentry.audit.admin import AccessLoggedAdmin
 
 
 @admin.register(Area)
@@ -57,7 +56,7 @@ class RegistrationPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(AccessLoggedAdmin):
     list_display = (
         "reference",
         "kind",
@@ -83,11 +82,3 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        obj = self.get_object(request, unquote(object_id))
-        if obj is not None and self.has_view_permission(request, obj):
-            record_access(request.user, obj, purpose="admin", request=request)
-        return super().change_view(request, object_id, form_url, extra_context)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import NotSupportedError, connections, models, transaction
 from django.db.models.expressions import Col
 from django.db.models.lookups import IsNull, Lookup
@@ -174,6 +174,21 @@ class DigestedModel(models.Model):
             ]
             kwargs["update_fields"] = [*update_fields, *digests]
         super().save(*args, **kwargs)
+
+    def check_unique_through_digest(self, field: str, together_with: str, message: Any, exclude: Any) -> None:
+        """A unique constraint on (`together_with`, the digest of `field`), checked for a form.
+
+        A form does not carry the digest (it is made on save), so Django's own validation of that
+        constraint sees a stale one; this looks the number up through its digest instead.
+        """
+        value, scope = getattr(self, field), getattr(self, together_with)
+        if not value or not scope or field in (exclude or ()):
+            return
+        others = (
+            type(self)._default_manager.filter(**{together_with: scope, field: value}).exclude(pk=self.pk)
+        )
+        if others.exists():
+            raise ValidationError({field: message})
 
 
 # --- re-encryption: the data migrations and `exitentry rotate-field-keys` -----------------------

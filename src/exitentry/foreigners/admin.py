@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from exitentry.audit.admin import AccessLoggedAdmin
 from exitentry.foreigners.models import (
     ForeignerCase,
     ForeignPassport,
@@ -21,7 +22,7 @@ class WorkPermitAdmin(admin.ModelAdmin):
 
 
 @admin.register(ForeignPassport)
-class ForeignPassportAdmin(admin.ModelAdmin):
+class ForeignPassportAdmin(AccessLoggedAdmin):
     list_display = ("nationality", "masked_number", "surname", "expiry_date")
     # The number is encrypted: found by the whole number only (through its digest).
     search_fields = ("=number", "surname")

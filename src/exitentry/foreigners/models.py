@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -75,18 +74,12 @@ class ForeignPassport(DigestedModel):
 
     def validate_constraints(self, exclude: Any = None) -> None:
         super().validate_constraints(exclude=exclude)
-        # The number's uniqueness is its digest's, which a form does not carry: checked here.
-        if (
-            self.number
-            and self.nationality
-            and "number" not in (exclude or ())
-            and ForeignPassport.objects.filter(nationality=self.nationality, number=self.number)
-            .exclude(pk=self.pk)
-            .exists()
-        ):
-            raise ValidationError(
-                {"number": _("A passport of this nationality with this number is already on record.")}
-            )
+        self.check_unique_through_digest(
+            "number",
+            "nationality",
+            _("A passport of this nationality with this number is already on record."),
+            exclude,
+        )
 
     @property
     def full_name(self) -> str:

@@ -10,13 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from exitentry.audit.services import record_access
+from exitentry.audit.admin import AccessLoggedAdmin
 from exitentry.core.errors import DomainError
 from exitentry.core.masking import mask_phone
 from exitentry.identity import services
@@ -24,18 +23,7 @@ from exitentry.identity.forms import PersonAdminForm
 from exitentry.identity.models import HeldDocument, HeldDocumentStatus, Person
 
 
-class _AccessLoggedAdmin(admin.ModelAdmin):
-    """Opening a record's change form shows its personal data in full: log who looked."""
-
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        if request.method == "GET":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is not None and self.has_view_or_change_permission(request, obj):
-                record_access(request.user, obj, purpose="admin", request=request)
-        return super().change_view(request, object_id, form_url, extra_context)
-
+class _AccessLoggedAdmin(AccessLoggedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Identity records are corrected or retired, never deleted.
         return False

@@ -198,19 +198,12 @@ class HeldDocument(DigestedModel):
             # registered (services.register_held_document), so this one does not block it.
             exclude = {*(exclude or ()), "status"}
         super().validate_constraints(exclude=exclude)
-        # The column is encrypted: the number's uniqueness is its digest's, which a form does not
-        # carry (the digest is made on save), so it is checked here with a digest lookup.
-        if (
-            self.number
-            and self.document_type
-            and "number" not in (exclude or ())
-            and HeldDocument.objects.filter(document_type=self.document_type, number=self.number)
-            .exclude(pk=self.pk)
-            .exists()
-        ):
-            raise ValidationError(
-                {"number": _("A document of this type with this number is already on record.")}
-            )
+        self.check_unique_through_digest(
+            "number",
+            "document_type",
+            _("A document of this type with this number is already on record."),
+            exclude,
+        )
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -1,4 +1,5 @@
-"""Foreign passport numbers are encrypted at rest, unique by digest and masked in lists."""
+"""Foreign passport numbers are encrypted at rest, unique by digest, masked in lists, and
+opening one in the admin is logged."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from exitentry.accounts.tests.factories import UserFactory
+from exitentry.audit.models import AuditEvent
 from exitentry.core import crypto
 from exitentry.core.fields import encrypt_existing_rows
 from exitentry.foreigners.models import ForeignPassport
@@ -82,3 +84,17 @@ def test_the_data_migration_encrypts_clear_numbers_and_reverses():
     assert ForeignPassport.objects.get(nationality="DEU", number="X12345678") == passport
     backward(apps, SimpleNamespace(connection=connection))
     assert _stored(passport)[0] == "X12345678"
+
+
+def test_opening_a_passport_in_the_admin_logs_the_access(client):
+    passport = _passport()
+    client.force_login(UserFactory(role="admin", is_staff=True, is_superuser=True))
+
+    response = client.get(reverse("admin:foreigners_foreignpassport_change", args=[passport.pk]))
+
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(
+        action="personal_record.viewed",
+        object_type="foreigners.foreignpassport",
+        object_id=str(passport.pk),
+    ).exists()

@@ -115,21 +115,25 @@ def test_the_person_form_checks_the_id_number_against_birth_date_and_sex(
     assert not Person.objects.exists()
 
 
-def test_adding_a_held_document_in_the_admin_goes_through_the_service(admin_client):
-    person = PersonFactory()
-    old = HeldDocumentFactory(person=person, document_type="passport", expires_on=dt.date(2099, 1, 1))
-
-    response = admin_client.post(
+def _add_passport(admin_client, person, number):
+    return admin_client.post(
         reverse("admin:identity_helddocument_add"),
         {
             "person": person.pk,
             "document_type": "passport",
-            "number": "e87654321",
+            "number": number,
             "issued_on": "2026-01-05",
             "expires_on": "2036-01-04",
             "endorsements": "[]",
         },
     )
+
+
+def test_adding_a_held_document_in_the_admin_goes_through_the_service(admin_client):
+    person = PersonFactory()
+    old = HeldDocumentFactory(person=person, document_type="passport", expires_on=dt.date(2099, 1, 1))
+
+    response = _add_passport(admin_client, person, "e87654321")
 
     assert response.status_code == 302
     new = HeldDocument.objects.get(number="E87654321")
@@ -174,17 +178,7 @@ def test_the_admin_refuses_a_document_number_already_on_record(admin_client):
     HeldDocumentFactory(document_type="passport", number="E87654321")
     person = PersonFactory()
 
-    response = admin_client.post(
-        reverse("admin:identity_helddocument_add"),
-        {
-            "person": person.pk,
-            "document_type": "passport",
-            "number": "e87654321",
-            "issued_on": "2026-01-05",
-            "expires_on": "2036-01-04",
-            "endorsements": "[]",
-        },
-    )
+    response = _add_passport(admin_client, person, "e87654321")
 
     assert response.status_code == 200  # the form again, with the error on the number
     # zh-Hans, the default language: "A document of this type with this number is already on record."
