@@ -19,7 +19,6 @@ from exitentry.accommodation.models import (
     PoliceAssignment,
     Registration,
     RegistrationPolicy,
-    mask_passport,
 )
 from exitentry.audit.admin import AccessLoggedAdmin
 
@@ -72,7 +71,7 @@ class RegistrationAdmin(AccessLoggedAdmin):
 
     @admin.display(description=_("passport number"))
     def masked_passport_number(self, obj: Registration) -> str:
-        return mask_passport(obj.passport_number)
+        return obj.masked_passport
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

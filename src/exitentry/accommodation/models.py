@@ -18,11 +18,6 @@ from exitentry.core.masking import mask_document_number
 from exitentry.core.models import TranslatedNamesMixin
 
 
-def mask_passport(number: str) -> str:
-    """`E12345678` → `E*****678`: enough to tell guests apart in a list, not to copy the number."""
-    return mask_document_number(number)
-
-
 class Area(AllLanguagesRequired, TranslatedNamesMixin):
     """A police jurisdiction (a district): hotels and private lodgings lie in one."""
 
@@ -233,7 +228,7 @@ class Registration(DigestedModel):
 
     @property
     def masked_passport(self) -> str:
-        return mask_passport(self.passport_number)
+        return mask_document_number(self.passport_number)
 
     @property
     def guest_name(self) -> str:

@@ -33,7 +33,6 @@ from exitentry.accommodation.models import (
     Registration,
     RegistrationPolicy,
     RegistrationStatus,
-    mask_passport,
 )
 from exitentry.accounts.models import Role, User
 from exitentry.audit.services import record_access, record_event
@@ -216,7 +215,7 @@ def _private_lodging_key(area_code: str, address: str) -> str:
 def _audit_summary(registration: Registration) -> dict[str, Any]:
     return {
         "reference": registration.reference,
-        "passport": mask_passport(registration.passport_number),
+        "passport": registration.masked_passport,
         "nationality": registration.nationality,
         "arrived_at": registration.arrived_at.isoformat(),
     }

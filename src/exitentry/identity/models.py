@@ -120,6 +120,7 @@ ALLOWED_STATUS_CHANGES: dict[str, frozenset[str]] = {
 
 
 ONE_VALID_PER_TYPE = "identity_helddocument_one_valid_per_type"
+NUMBER_TAKEN = _("A document of this type with this number is already on record.")
 
 
 class HeldDocument(DigestedModel):
@@ -160,7 +161,7 @@ class HeldDocument(DigestedModel):
             models.UniqueConstraint(
                 fields=["document_type", "number_digest"],
                 name="identity_helddocument_number_unique",
-                violation_error_message=_("A document of this type with this number is already on record."),
+                violation_error_message=NUMBER_TAKEN,
             ),
             # One valid document of each kind per person: issuing a new one retires the old one.
             models.UniqueConstraint(
@@ -198,12 +199,7 @@ class HeldDocument(DigestedModel):
             # registered (services.register_held_document), so this one does not block it.
             exclude = {*(exclude or ()), "status"}
         super().validate_constraints(exclude=exclude)
-        self.check_unique_through_digest(
-            "number",
-            "document_type",
-            _("A document of this type with this number is already on record."),
-            exclude,
-        )
+        self.check_unique_through_digest("number", "document_type", NUMBER_TAKEN, exclude)
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

@@ -32,6 +32,7 @@ from exitentry.core import clock
 from exitentry.core.errors import Conflict, InvalidInput, InvalidTransition
 from exitentry.identity.models import (
     ALLOWED_STATUS_CHANGES,
+    NUMBER_TAKEN,
     HeldDocument,
     HeldDocumentStatus,
     Person,
@@ -448,7 +449,7 @@ def check_mrz(text: str) -> MrzCheck:
 
 class DocumentNumberTaken(Conflict):
     code = "document_number_taken"
-    default_message = _("A document of this type with this number is already on record.")
+    default_message = NUMBER_TAKEN
 
 
 class DocumentRegisteredMeanwhile(Conflict):

@@ -57,7 +57,7 @@ class Period:
     end: dt.date
 
 
-def mask_document_number(number: str) -> str:
+def mask_printed_document_number(number: str) -> str:
     """`E12345678` → `*****5678`: only the last four characters are printed."""
     number = number.strip()
     return "*" * max(0, len(number) - 4) + number[-4:]
@@ -101,7 +101,7 @@ def _content(person: Any, period: Period, records: list[TravelRecord], issued_on
                 "port": record.port.code,
                 "port_names": record.port.names,
                 "document_type": record.document_type,
-                "document_number_masked": mask_document_number(record.document_number),
+                "document_number_masked": mask_printed_document_number(record.document_number),
             }
             for record in records
         ],

@@ -18,6 +18,7 @@ from exitentry.accounts.tests.factories import PASSWORD, UserFactory
 from exitentry.audit.models import AuditEvent
 from exitentry.core import crypto
 from exitentry.core.fields import encrypt_existing_rows
+from exitentry.core.tests.stored import raw
 
 pytestmark = pytest.mark.django_db
 
@@ -203,12 +204,7 @@ def test_hotel_lists_its_current_guests_masked(api, operator):
 
 
 def _stored_passport(registration_id):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT passport_number, passport_number_digest FROM accommodation_registration WHERE id = %s",
-            [registration_id],
-        )
-        return cursor.fetchone()
+    return raw("accommodation_registration", "passport_number", registration_id)
 
 
 def test_the_guest_passport_number_is_encrypted_at_rest_and_duplicates_still_refused(api, operator):
@@ -216,7 +212,9 @@ def test_the_guest_passport_number_is_encrypted_at_rest_and_duplicates_still_ref
     again = api.post("/accommodation/registrations", stay(room="306"))
 
     assert (first.status_code, again.status_code) == (201, 409)
-    stored, digest = _stored_passport(Registration.objects.get().pk)
+    registration_id = Registration.objects.get().pk
+    stored = _stored_passport(registration_id)
+    digest = raw("accommodation_registration", "passport_number_digest", registration_id)
     assert stored.startswith("e1:")
     assert "12345678" not in stored
     assert digest == crypto.digest("document_number", "X12345678")
@@ -236,10 +234,10 @@ def test_the_data_migration_encrypts_clear_guest_passport_numbers(api, operator)
 
     forward(apps, SimpleNamespace(connection=connection))
 
-    assert _stored_passport(registration.pk)[0].startswith("e1:")
+    assert _stored_passport(registration.pk).startswith("e1:")
     assert Registration.objects.get(nationality="FRA", passport_number="X12345678") == registration
     backward(apps, SimpleNamespace(connection=connection))
-    assert _stored_passport(registration.pk)[0] == "X12345678"
+    assert _stored_passport(registration.pk) == "X12345678"
 
 
 def test_the_admin_finds_a_registration_by_the_whole_passport_number(api, operator, client):

@@ -16,6 +16,7 @@ from exitentry.accounts.tests.factories import PASSWORD, UserFactory
 from exitentry.audit.models import AuditEvent
 from exitentry.core import crypto
 from exitentry.core.fields import encrypt_existing_rows
+from exitentry.core.tests.stored import raw
 
 pytestmark = pytest.mark.django_db
 
@@ -181,9 +182,7 @@ def test_setup_page_is_refused_to_applicants(client):
 
 
 def _stored_secret(device_id):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT secret FROM accounts_totpdevice WHERE id = %s", [device_id])
-        return cursor.fetchone()[0]
+    return raw("accounts_totpdevice", "secret", device_id)
 
 
 def test_the_secret_is_encrypted_at_rest_and_codes_still_check():

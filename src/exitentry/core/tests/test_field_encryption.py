@@ -17,6 +17,7 @@ from django.urls import reverse
 from exitentry.accounts.tests.factories import UserFactory
 from exitentry.core import crypto
 from exitentry.core.fields import encrypt_existing_rows
+from exitentry.core.tests.stored import raw
 from exitentry.identity.models import HeldDocument, Person
 from exitentry.identity.tests.factories import HeldDocumentFactory, PersonFactory
 from exitentry.records.models import TravelRecord
@@ -27,12 +28,6 @@ pytestmark = pytest.mark.django_db
 OLD = crypto.development_key("test rotation old")
 NEW = crypto.development_key("test rotation new")
 ID = "11010519491231002X"
-
-
-def raw(table: str, column: str, pk: int) -> str | None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])
-        return cursor.fetchone()[0]
 
 
 def test_the_columns_hold_ciphertext_and_digests_never_the_numbers():

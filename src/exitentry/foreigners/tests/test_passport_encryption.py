@@ -15,6 +15,7 @@ from exitentry.accounts.tests.factories import UserFactory
 from exitentry.audit.models import AuditEvent
 from exitentry.core import crypto
 from exitentry.core.fields import encrypt_existing_rows
+from exitentry.core.tests.stored import raw
 from exitentry.foreigners.models import ForeignPassport
 from exitentry.identity.tests.factories import PersonFactory
 
@@ -35,18 +36,15 @@ def _passport(number: str = "X12345678", nationality: str = "DEU") -> ForeignPas
     )
 
 
-def _stored(passport: ForeignPassport) -> tuple[str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT number, number_digest FROM foreigners_foreignpassport WHERE id = %s", [passport.pk]
-        )
-        return cursor.fetchone()
+def _stored(passport: ForeignPassport) -> str | None:
+    return raw("foreigners_foreignpassport", "number", passport.pk)
 
 
 def test_the_number_is_encrypted_found_by_digest_and_unique_per_nationality():
     passport = _passport()
 
-    stored, digest = _stored(passport)
+    stored = _stored(passport)
+    digest = raw("foreigners_foreignpassport", "number_digest", passport.pk)
     assert stored.startswith("e1:")
     assert "12345678" not in stored
     assert digest == crypto.digest("document_number", "X12345678")
@@ -80,10 +78,10 @@ def test_the_data_migration_encrypts_clear_numbers_and_reverses():
 
     forward(apps, SimpleNamespace(connection=connection))
 
-    assert _stored(passport)[0].startswith("e1:")
+    assert _stored(passport).startswith("e1:")
     assert ForeignPassport.objects.get(nationality="DEU", number="X12345678") == passport
     backward(apps, SimpleNamespace(connection=connection))
-    assert _stored(passport)[0] == "X12345678"
+    assert _stored(passport) == "X12345678"
 
 
 def test_opening_a_passport_in_the_admin_logs_the_access(client):
