@@ -9,7 +9,10 @@ data as `exitentry bench` (in a database of its own), then calls `exitentry.wsgi
 directly, request after request, for four kinds of request: a booking that succeeds (201), a
 booking refused because the slot is full (409 slot_full, 80+ % of the rush), a tracking look-up
 and /api/v1/health. It prints, per kind, the mean CPU ms and wall ms per request and the SQL
-statements per request; `--profile KIND` also prints the top of a cProfile of that kind (CPU time, not wall time).
+statements per request; `--profile KIND` also prints the top of a cProfile of that kind (CPU
+time, not wall time). `--rounds N` measures the kinds in turns N times and prints each kind's
+median: the same code measures ±10 % apart from one process to the next (PYTHONHASHSEED moves
+it), so compare changes over several processes with fixed seeds.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import json
 import os
 import pstats
 import secrets
+import statistics
 import sys
 import tempfile
 import time
@@ -165,6 +169,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--profile", choices=["booked", "full", "track", "health"], default=None)
     parser.add_argument("--only", default="", help="Comma-separated kinds to run (default: all).")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="Measure the kinds in turns this many times and print each kind's median (less noise).",
+    )
     options = parser.parse_args()
     configure(options.database_url, options.redis_url)
 
@@ -214,13 +224,26 @@ def main() -> None:
         "health": ([_get("/api/v1/health") for _ in range(count)], 200),
     }
     only = [kind for kind in options.only.split(",") if kind] or list(kinds)
-    results = [
-        measure(kind, requests, expected, application, options.profile == kind)
-        for kind, (requests, expected) in kinds.items()
-        if kind in only
-    ]
-    for result in results:
+    rounds: dict[str, list[dict[str, Any]]] = {kind: [] for kind in kinds if kind in only}
+    for turn in range(options.rounds):
+        for kind, (requests, expected) in kinds.items():
+            if kind not in only:
+                continue
+            if turn and kind in ("booked", "full"):
+                # A booking is made once: later turns would replay the first answers.
+                continue
+            profile = options.profile == kind and not turn
+            rounds[kind].append(measure(kind, requests, expected, application, profile))
+    for results in rounds.values():
+        result = dict(results[0])
+        result["rounds"] = len(results)
+        result["cpu_ms"] = statistics.median(each["cpu_ms"] for each in results)
+        result["wall_ms"] = statistics.median(each["wall_ms"] for each in results)
         print(json.dumps(result))
+    if "track" in rounds and "health" in rounds:
+        track = statistics.median(each["cpu_ms"] for each in rounds["track"])
+        health = statistics.median(each["cpu_ms"] for each in rounds["health"])
+        print(json.dumps({"health_over_track_cpu": round(health / track, 3)}))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from exitentry.core.errors import (
     ServiceUnavailable,
     Throttled,
 )
+from exitentry.core.rendering import JSONRenderer
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ api = NinjaAPI(
     description="Exit-entry administration: catalog, calendar, identity checks, accounts.",
     urls_namespace="api",
     docs_url="/docs",
+    renderer=JSONRenderer(),
 )
 
 

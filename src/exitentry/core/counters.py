@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,7 +28,7 @@ def increment(key: str, *, expires_in: int) -> int:
 
 def _increment_in_redis(backend: Any, key: str, expires_in: int) -> int:
     # One round trip: INCR creates a missing counter at 1; EXPIRE NX gives only a new one its expiry.
-    full_key = backend.make_and_validate_key(key)
+    full_key = backend.make_key(key)
     count, _other = _run_count_script(backend, [full_key], [expires_in])
     return int(count)
 
@@ -42,10 +44,12 @@ def increment_and_read(key: str, *, expires_in: int, others: Sequence[str]) -> t
 def _increment_and_read_in_redis(
     backend: Any, key: str, expires_in: int, others: Sequence[str]
 ) -> tuple[int, int]:
-    full_key = backend.make_and_validate_key(key)
+    # make_key, not make_and_validate_key: the validation warns about keys memcached would refuse,
+    # which Redis takes, and its character-by-character check cost more than the key itself.
+    full_key = backend.make_key(key)
     # Counters live on the write server, so the others are read there too.
     count, others_sum = _run_count_script(
-        backend, [full_key, *(backend.make_and_validate_key(other) for other in others)], [expires_in]
+        backend, [full_key, *(backend.make_key(other) for other in others)], [expires_in]
     )
     return int(count), int(others_sum or 0)
 
@@ -63,26 +67,42 @@ return {count, others}
 
 
 def _run_count_script(backend: Any, keys: list[str], args: list[Any]) -> Any:
-    """EVALSHA on a connection of the write server's pool, sent and read directly.
+    """EVALSHA on this thread's own connection to the write server, sent and read directly.
 
     Every rate-limited request runs this, and redis-py's command path (retry wrapper, response
-    callbacks, script object) cost half again the CPU of the command itself. Anything unusual
-    (the script not loaded yet, a dropped connection) is handed to redis-py's own path, which
-    loads the script and retries.
+    callbacks, script object) and its pool (a lock, a readiness poll and connection metrics at
+    every checkout and return) cost more CPU than the command itself. Anything unusual (the
+    script not loaded yet, a dropped connection) is handed to redis-py's own path, which loads
+    the script and retries.
     """
     script = _script(backend)
-    pool = _write_client(backend).connection_pool
-    connection = pool.get_connection()
+    connection = _thread_connection(_write_client(backend).connection_pool)
     try:
         connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
         return connection.read_response()
     except redis_errors.NoScriptError:
-        pass
+        pass  # an error reply, read whole: the connection stays usable
     except (redis_errors.ConnectionError, redis_errors.TimeoutError):
         connection.disconnect()
-    finally:
-        pool.release(connection)
+    except BaseException:
+        # A reply may be left half read: the next command must not read it as its own.
+        connection.disconnect()
+        raise
     return script(keys=keys, args=args)
+
+
+_threads = threading.local()
+
+
+def _thread_connection(pool: Any) -> Any:
+    """This thread's connection to the pool's server, made with the pool's settings but kept
+    outside it (a web worker's threads are few and long-lived; one closes with its thread).
+    A new one is made for another pool, or in a process forked after this one was made."""
+    held = getattr(_threads, "redis", None)
+    if held is None or held[0] is not pool or held[1] != os.getpid():
+        held = (pool, os.getpid(), pool.connection_class(**pool.connection_kwargs))
+        _threads.redis = held
+    return held[2]
 
 
 def _script(backend: Any) -> Any:

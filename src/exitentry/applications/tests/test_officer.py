@@ -57,6 +57,17 @@ def test_another_points_item_is_not_found_for_the_officer(api, resident, qingdao
     assert ApplicationItem.objects.get(pk=elsewhere.pk).status == "under_review"
 
 
+def test_an_item_number_beyond_64_bits_is_not_found(api, officer):
+    # The answer echoes the number: it is rendered even though orjson refuses such an integer.
+    response = api.post(
+        "/applications/items/2052191100147776985341504782336/approve", {}, headers=f.bearer(officer)
+    )
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "item_not_found"
+    assert response.json()["details"] == {"item": 2052191100147776985341504782336}
+
+
 def test_an_applicant_cannot_approve(api, applicant, item):
     response = act(api, applicant, item, "approve")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -10,7 +11,7 @@ import pytest
 from django.core.cache import caches
 from django.test.utils import override_settings
 
-from exitentry.core.counters import increment, increment_and_read
+from exitentry.core.counters import _thread_connection, increment, increment_and_read
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 
@@ -82,20 +83,45 @@ def test_counts_on_when_redis_has_forgotten_the_script(redis_cache: None) -> Non
     caches["default"].delete(key)
 
 
+def _client_id(connection) -> int:
+    connection.send_command("CLIENT", "ID")
+    return int(connection.read_response())
+
+
 def test_counts_on_when_redis_has_dropped_the_connection(redis_cache: None) -> None:
     key = f"test:{uuid.uuid4().hex}"
     assert increment(key, expires_in=60) == 1
     pool = _redis_client().connection_pool
-    pooled = pool.get_connection()
-    pooled.send_command("CLIENT", "ID")
-    pooled_id = pooled.read_response()
-    pool.release(pooled)
+    counting_id = _client_id(_thread_connection(pool))
 
-    # Only the pooled connection is closed by the server (others may belong to parallel tests).
+    # Only this thread's counting connection is closed by the server (others may belong to
+    # parallel tests).
     killer = pool.connection_class(**pool.connection_kwargs)
-    killer.send_command("CLIENT", "KILL", "ID", pooled_id)
+    killer.send_command("CLIENT", "KILL", "ID", counting_id)
     assert killer.read_response() == 1
     killer.disconnect()
 
     assert increment(key, expires_in=60) == 2
+    assert increment(key, expires_in=60) == 3
+    caches["default"].delete(key)
+
+
+def test_each_thread_counts_on_a_connection_of_its_own(redis_cache: None) -> None:
+    key = f"test:{uuid.uuid4().hex}"
+    pool = _redis_client().connection_pool
+    connection_ids: list[int] = []
+    counts: list[int] = []
+
+    def count_fifty() -> None:
+        counts.extend(increment(key, expires_in=60) for _ in range(50))
+        connection_ids.append(_client_id(_thread_connection(pool)))
+
+    threads = [threading.Thread(target=count_fifty) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(counts) == list(range(1, 201))
+    assert len(set(connection_ids)) == 4
     caches["default"].delete(key)
