@@ -74,13 +74,18 @@ class ApiToken(models.Model):
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
     )
-    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    key_hash = models.CharField(_("key hash"), max_length=64)
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
 
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            # A constraint rather than unique=True: on PostgreSQL a unique CharField also gets a
+            # second, LIKE-pattern index, which a hash looked up only by equality never uses.
+            models.UniqueConstraint(fields=["key_hash"], name="accounts_apitoken_key_hash_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
