@@ -33,7 +33,7 @@ def test_serve_starts_granian_with_one_wsgi_worker_per_cpu_by_default(monkeypatc
     assert command[0].endswith("granian")
     assert command[command.index("--interface") + 1] == "wsgi"
     assert command[command.index("--workers") + 1] == "6"
-    assert command[command.index("--blocking-threads") + 1] == "4"
+    assert command[command.index("--blocking-threads") + 1] == "2"
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[-1] == "exitentry.wsgi:application"
 

@@ -65,6 +65,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from exitentry.ops.management.commands.serve import DEFAULT_THREADS
+
 KINDS = ("booking", "tracking", "insight", "kiosk")
 SERVICE = "passport.renewal"
 TARGETS = {
@@ -1118,8 +1120,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=4,
-            help="Threads (and database connections) per worker; 4, as `exitentry serve` (docs/adr/0014).",
+            default=DEFAULT_THREADS,
+            help=(
+                f"Threads (and database connections) per worker; {DEFAULT_THREADS}, as `exitentry serve`"
+                " (docs/adr/0017)."
+            ),
         )
         parser.add_argument("--capacity", type=int, default=10, help="Places per slot (booking).")
         parser.add_argument(

@@ -11,6 +11,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+# Threads per worker when WEB_THREADS is unset: a worker's threads share one interpreter lock, and
+# on a CPU-bound host two keep its core busy while handing the lock over least (docs/adr/0017).
+DEFAULT_THREADS = 2
+
 
 def default_workers() -> int:
     return int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1)
@@ -58,10 +62,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads",
             type=int,
-            default=int(os.environ.get("WEB_THREADS", "4")),
+            default=int(os.environ.get("WEB_THREADS", str(DEFAULT_THREADS))),
             help=(
                 "Threads per process, each with its own database connection"
-                " (env WEB_THREADS; default 4, docs/adr/0014)."
+                f" (env WEB_THREADS; default {DEFAULT_THREADS}, docs/adr/0017)."
             ),
         )
         parser.add_argument("--backlog", type=int, default=int(os.environ.get("WEB_BACKLOG", "2048")))
