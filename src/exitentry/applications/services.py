@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -1889,26 +1889,27 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
         raise _tracking_failed(number)
     language = get_language()
     names = {item.pk: _service_name(item.service_id, language) for item in items}
-    label = _status_labels(language)
     # Only an item sent with a tracking number has courier scans (as the applicant's pages show).
     scans = _courier_events_by_item([item.pk for item in items if item.tracking_number])
     status = overall_status(item.status for item in items)
     events = [
-        TrackedEvent(at=at, service=names[item_id], status=to_status, status_label=label(to_status))
+        TrackedEvent(
+            at=at, service=names[item_id], status=to_status, status_label=_status_label(to_status, language)
+        )
         for at, _event_id, item_id, to_status in public_events
     ]
     promised = [item.promised_date for item in items if item.promised_date]
     return Tracking(
         number=number,
         status=status,
-        status_label=label(status),
+        status_label=_status_label(status, language),
         promised_date=max(promised) if promised else None,
         items=[
             TrackedItem(
                 service=item.service_code,
                 name=names[item.pk],
                 status=item.status,
-                status_label=label(item.status),
+                status_label=_status_label(item.status, language),
                 promised_date=item.promised_date,
                 courier=item.courier,
                 tracking_number=item.tracking_number,
@@ -1950,16 +1951,13 @@ _PublicEvent = tuple[dt.datetime, int, int, str]  # at, event id, item id, statu
 _STATUS_LABELS: dict[str, dict[str, str]] = {}
 
 
-def _status_labels(language: str | None) -> Callable[[str], str]:
-    """A status's label in `language` (the active one), kept for the process (as the catalogs are)."""
+def _status_label(value: str, language: str | None) -> str:
+    """The status's label in `language`, which must be the active one; kept for the process (as
+    the catalogs are)."""
     labels = _STATUS_LABELS.setdefault(language or "", {})
-
-    def label(value: str) -> str:
-        if value not in labels:
-            labels[value] = str(ItemStatus(value).label)
-        return labels[value]
-
-    return label
+    if value not in labels:
+        labels[value] = str(ItemStatus(value).label)
+    return labels[value]
 
 
 def _tracked_items_and_events(number: str) -> tuple[list[_TrackedRow], list[_PublicEvent]]:
