@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 import time_machine
-from django.apps import apps
-from django.db import connection
 from django.urls import reverse
 
 from exitentry.accommodation import services
@@ -17,8 +14,7 @@ from exitentry.accommodation.tests.factories import HotelFactory, hotel_operator
 from exitentry.accounts.tests.factories import PASSWORD, UserFactory
 from exitentry.audit.models import AuditEvent
 from exitentry.core import crypto
-from exitentry.core.fields import encrypt_existing_rows
-from exitentry.core.tests.stored import raw
+from exitentry.core.tests.stored import encryption_migration, raw, store_raw
 
 pytestmark = pytest.mark.django_db
 
@@ -224,19 +220,20 @@ def test_the_guest_passport_number_is_encrypted_at_rest_and_duplicates_still_ref
 def test_the_data_migration_encrypts_clear_guest_passport_numbers(api, operator):
     assert api.post("/accommodation/registrations", stay()).status_code == 201
     registration = Registration.objects.get()
-    with connection.cursor() as cursor:  # as the row was before the migration
-        cursor.execute(
-            "UPDATE accommodation_registration SET passport_number = %s, passport_number_digest = NULL"
-            " WHERE id = %s",
-            ["X12345678", registration.pk],
-        )
-    forward, backward = encrypt_existing_rows("accommodation.Registration")
+    # as the row was before the migration
+    store_raw(
+        "accommodation_registration",
+        registration.pk,
+        passport_number="X12345678",
+        passport_number_digest=None,
+    )
+    forward, backward = encryption_migration("accommodation.Registration")
 
-    forward(apps, SimpleNamespace(connection=connection))
+    forward()
 
     assert _stored_passport(registration.pk).startswith("e1:")
     assert Registration.objects.get(nationality="FRA", passport_number="X12345678") == registration
-    backward(apps, SimpleNamespace(connection=connection))
+    backward()
     assert _stored_passport(registration.pk) == "X12345678"
 
 

@@ -1,12 +1,9 @@
 import datetime as dt
-from types import SimpleNamespace
 
 import pyotp
 import pytest
 import time_machine
-from django.apps import apps
 from django.core.cache import cache
-from django.db import connection
 from django.urls import reverse
 
 from exitentry.accounts import totp
@@ -15,8 +12,7 @@ from exitentry.accounts.services import issue_api_token
 from exitentry.accounts.tests.factories import PASSWORD, UserFactory
 from exitentry.audit.models import AuditEvent
 from exitentry.core import crypto
-from exitentry.core.fields import encrypt_existing_rows
-from exitentry.core.tests.stored import raw
+from exitentry.core.tests.stored import encryption_migration, raw, store_raw
 
 pytestmark = pytest.mark.django_db
 
@@ -200,13 +196,12 @@ def test_the_secret_is_encrypted_at_rest_and_codes_still_check():
 def test_the_data_migration_encrypts_clear_secrets_and_reverses():
     user, secret, _codes = enrolled_officer()
     device = TotpDevice.objects.get(user=user)
-    with connection.cursor() as cursor:  # as the row was before the migration
-        cursor.execute("UPDATE accounts_totpdevice SET secret = %s WHERE id = %s", [secret, device.pk])
-    forward, backward = encrypt_existing_rows("accounts.TotpDevice")
+    store_raw("accounts_totpdevice", device.pk, secret=secret)  # as the row was before the migration
+    forward, backward = encryption_migration("accounts.TotpDevice")
 
-    forward(apps, SimpleNamespace(connection=connection))
+    forward()
 
     assert _stored_secret(device.pk).startswith("e1:")
     assert TotpDevice.objects.get(pk=device.pk).secret == secret
-    backward(apps, SimpleNamespace(connection=connection))
+    backward()
     assert _stored_secret(device.pk) == secret

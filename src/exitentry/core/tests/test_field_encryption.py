@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 from io import StringIO
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -16,8 +14,7 @@ from django.urls import reverse
 
 from exitentry.accounts.tests.factories import UserFactory
 from exitentry.core import crypto
-from exitentry.core.fields import encrypt_existing_rows
-from exitentry.core.tests.stored import raw
+from exitentry.core.tests.stored import encryption_migration, raw, store_raw
 from exitentry.identity.models import HeldDocument, Person
 from exitentry.identity.tests.factories import HeldDocumentFactory, PersonFactory
 from exitentry.records.models import TravelRecord
@@ -154,19 +151,21 @@ def test_recomputing_digests_after_a_new_lookup_key():
 
 def test_the_data_migration_encrypts_clear_rows_and_fills_digests():
     person = PersonFactory(id_number=ID, phone="13812345678")
-    with connection.cursor() as cursor:  # as the rows were before the migration
-        cursor.execute(
-            "UPDATE identity_person SET id_number = %s, phone = %s,"
-            " id_number_digest = NULL, phone_digest = NULL WHERE id = %s",
-            [ID, "13812345678", person.pk],
-        )
-    forward, backward = encrypt_existing_rows("identity.Person")
+    store_raw(  # as the row was before the migration
+        "identity_person",
+        person.pk,
+        id_number=ID,
+        phone="13812345678",
+        id_number_digest=None,
+        phone_digest=None,
+    )
+    forward, backward = encryption_migration("identity.Person")
 
-    forward(apps, SimpleNamespace(connection=connection))
+    forward()
 
     assert raw("identity_person", "id_number", person.pk).startswith("e1:")
     assert Person.objects.get(id_number=ID.lower(), phone="13812345678") == person
-    backward(apps, SimpleNamespace(connection=connection))
+    backward()
     assert raw("identity_person", "id_number", person.pk) == ID
 
 
@@ -187,18 +186,15 @@ def test_held_document_numbers_are_encrypted_and_unique_by_digest():
 
 def test_the_data_migration_encrypts_clear_held_document_numbers():
     document = HeldDocumentFactory(document_type="passport", number="E12345678")
-    with connection.cursor() as cursor:  # as the row was before the migration
-        cursor.execute(
-            "UPDATE identity_helddocument SET number = %s, number_digest = NULL WHERE id = %s",
-            ["E12345678", document.pk],
-        )
-    forward, backward = encrypt_existing_rows("identity.HeldDocument")
+    # as the row was before the migration
+    store_raw("identity_helddocument", document.pk, number="E12345678", number_digest=None)
+    forward, backward = encryption_migration("identity.HeldDocument")
 
-    forward(apps, SimpleNamespace(connection=connection))
+    forward()
 
     assert raw("identity_helddocument", "number", document.pk).startswith("e1:")
     assert HeldDocument.objects.get(document_type="passport", number="E12345678") == document
-    backward(apps, SimpleNamespace(connection=connection))
+    backward()
     assert raw("identity_helddocument", "number", document.pk) == "E12345678"
 
 
@@ -208,14 +204,11 @@ def test_travel_record_document_numbers_are_encrypted_and_the_migration_encrypts
     assert stored.startswith("e1:")
     assert "12345678" not in stored
     assert TravelRecord.objects.get(pk=record.pk).document_number == "E12345678"
-    with connection.cursor() as cursor:  # as the row was before the migration
-        cursor.execute(
-            "UPDATE records_travelrecord SET document_number = %s WHERE id = %s", ["E12345678", record.pk]
-        )
-    forward, backward = encrypt_existing_rows("records.TravelRecord")
+    store_raw("records_travelrecord", record.pk, document_number="E12345678")  # as before the migration
+    forward, backward = encryption_migration("records.TravelRecord")
 
-    forward(apps, SimpleNamespace(connection=connection))
+    forward()
 
     assert raw("records_travelrecord", "document_number", record.pk).startswith("e1:")
-    backward(apps, SimpleNamespace(connection=connection))
+    backward()
     assert raw("records_travelrecord", "document_number", record.pk) == "E12345678"

@@ -4,18 +4,15 @@ opening one in the admin is logged."""
 from __future__ import annotations
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from exitentry.accounts.tests.factories import UserFactory
 from exitentry.audit.models import AuditEvent
 from exitentry.core import crypto
-from exitentry.core.fields import encrypt_existing_rows
-from exitentry.core.tests.stored import raw
+from exitentry.core.tests.stored import encryption_migration, raw, store_raw
 from exitentry.foreigners.models import ForeignPassport
 from exitentry.identity.tests.factories import PersonFactory
 
@@ -69,18 +66,15 @@ def test_lists_and_names_show_the_number_masked(client):
 
 def test_the_data_migration_encrypts_clear_numbers_and_reverses():
     passport = _passport()
-    with connection.cursor() as cursor:  # as the row was before the migration
-        cursor.execute(
-            "UPDATE foreigners_foreignpassport SET number = %s, number_digest = NULL WHERE id = %s",
-            ["X12345678", passport.pk],
-        )
-    forward, backward = encrypt_existing_rows("foreigners.ForeignPassport")
+    # as the row was before the migration
+    store_raw("foreigners_foreignpassport", passport.pk, number="X12345678", number_digest=None)
+    forward, backward = encryption_migration("foreigners.ForeignPassport")
 
-    forward(apps, SimpleNamespace(connection=connection))
+    forward()
 
     assert _stored(passport).startswith("e1:")
     assert ForeignPassport.objects.get(nationality="DEU", number="X12345678") == passport
-    backward(apps, SimpleNamespace(connection=connection))
+    backward()
     assert _stored(passport) == "X12345678"
 
 
