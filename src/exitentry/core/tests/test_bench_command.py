@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,33 @@ def test_a_database_with_real_halls_is_refused() -> None:
     command._refuse_shared_database(allowed=True)
 
 
+def test_every_listening_socket_on_a_port_is_counted() -> None:
+    # As granian's workers listen on Linux: one socket each on the same port (SO_REUSEPORT).
+    if bench.listening_sockets(1) is None:
+        pytest.skip("the kernel's socket tables are Linux's")
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(3)]
+    try:
+        for sock in sockets:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sockets[0].bind(("127.0.0.1", 0))
+        port = sockets[0].getsockname()[1]
+        for sock in sockets[1:]:
+            sock.bind(("127.0.0.1", port))
+        assert bench.listening_sockets(port) == 0  # bound, not listening
+        sockets[0].listen()
+        assert bench.listening_sockets(port) == 1
+        sockets[1].listen()
+        sockets[2].listen()
+        assert bench.listening_sockets(port) == 3
+        # A connection to the port is not a listener.
+        with socket.create_connection(("127.0.0.1", port)):
+            assert bench.listening_sockets(port) == 3
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert bench.listening_sockets(port) == 0
+
+
 def _smoke_database_url() -> str:
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_benchsmoke"))
@@ -204,6 +232,9 @@ def test_a_tiny_booking_benchmark_sells_no_place_twice(tmp_path: Path) -> None:
     assert set(paced["outcomes"]) <= {"201", "409 slot_full"}
     assert result["targets"]["p99_from"] == "paced"
     assert result["targets"]["p99_judged_ms"] == paced["p99_ms"]
+    # Each turn's own rate is kept; together they make the phase's figures.
+    assert [turn["of"] for turn in result["turns"]] == ["server", "reference"] * bench.BOOKING_ROUNDS
+    assert sum(turn["requests"] for turn in result["turns"] if turn["of"] == "server") == result["requests"]
     saved = list(tmp_path.glob("booking-*.json"))
     assert len(saved) == 1
     assert json.loads(saved[0].read_text())["run"] == result["run"]
@@ -219,3 +250,11 @@ def test_a_tiny_tracking_benchmark_finds_every_application(tmp_path: Path) -> No
     assert result["reference"]["endpoint"] == "GET /api/v1/health"
     assert result["reference"]["errors"] == 0
     assert result["throughput_per_s"] > 0
+    assert [turn["of"] for turn in result["turns"]] == ["tracking", "health"] * bench.TRACKING_ROUNDS
+    assert (
+        sum(turn["requests"] for turn in result["turns"] if turn["of"] == "health")
+        == (result["reference"]["requests"])
+    )
+    # Turns of equal length: the phase's rate is their mean.
+    tracking_rates = [turn["per_s"] for turn in result["turns"] if turn["of"] == "tracking"]
+    assert sum(tracking_rates) / len(tracking_rates) == pytest.approx(result["throughput_per_s"], abs=0.2)

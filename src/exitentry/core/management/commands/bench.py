@@ -503,14 +503,15 @@ def running_server(database_url: str, *, workers: int, threads: int, redis_url: 
         )
     server = Server(port=port, process=process, log_path=log_path)
     try:
-        _wait_until_healthy(server)
+        _wait_until_healthy(server, workers)
         yield server
     finally:
         _stop(process)
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
-def _wait_until_healthy(server: Server) -> None:
+def _wait_until_healthy(server: Server, workers: int) -> None:
+    """Until the server answers /api/v1/health and every worker listens (see `listening_sockets`)."""
     deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
     request = urllib.request.Request(
         f"http://127.0.0.1:{server.port}/api/v1/health", headers={"X-Forwarded-Proto": "https"}
@@ -520,8 +521,10 @@ def _wait_until_healthy(server: Server) -> None:
             raise CommandError(f"The server stopped while starting:\n{server.log_tail()}")
         try:
             with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
-                if response.status == 200:
-                    return
+                healthy = response.status == 200
+            listening = listening_sockets(server.port)
+            if healthy and (listening is None or listening >= workers):
+                return
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
@@ -529,6 +532,32 @@ def _wait_until_healthy(server: Server) -> None:
         f"The server did not answer /api/v1/health within {SERVER_START_TIMEOUT_SECONDS:.0f} s:\n"
         + server.log_tail()
     )
+
+
+def listening_sockets(port: int) -> int | None:
+    """How many sockets listen on `port`, from the kernel's tables; None where there are none (not Linux).
+
+    On Linux granian gives each worker a listening socket of its own (SO_REUSEPORT), opened once
+    the worker has loaded the application, and the kernel spreads new connections over the
+    sockets that exist. A worker still loading gets none, and keep-alive clients stay where they
+    landed: a turn started then is served by fewer workers (seen as one turn at two thirds of the
+    others' rate, always the first: the measured endpoint's, never the reference's).
+    """
+    tables = [Path("/proc/net/tcp"), Path("/proc/net/tcp6")]
+    if not any(table.exists() for table in tables):
+        return None
+    count = 0
+    for table in tables:
+        try:
+            rows = table.read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            # sl local_address rem_address st ...; the address is hex "IP:PORT", 0A is LISTEN.
+            fields = row.split()
+            if len(fields) > 3 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -1084,6 +1113,11 @@ def _phase_figures(tally: Tally) -> dict[str, Any]:
     }
 
 
+def _turn(name: str, part: Tally) -> dict[str, Any]:
+    """One turn's rate, kept in the results: a turn far from its kind's others shows a disturbed run."""
+    return {"of": name, "per_s": round(part.per_second, 1), "requests": part.completed}
+
+
 class Command(BaseCommand):
     help = (
         "Benchmark the real server on PostgreSQL: booking (with oversold and double-booking checks "
@@ -1354,34 +1388,35 @@ class Command(BaseCommand):
             # speed (a shared virtual machine's comes and goes) hits both alike.
             tally, reference = Tally(seconds=seconds), Tally(seconds=seconds)
             crowd = ReferenceCrowd.for_data(data, hot)
+            turns: list[dict[str, Any]] = []
             for round_number in range(BOOKING_ROUNDS):
                 first = round_number == 0
                 if not workload.stopped:
                     workload.person.clear()  # a new crowd each round, as in the paced phase
-                    tally.merge(
-                        asyncio.run(
-                            drive(
-                                server.port,
-                                workload,
-                                clients=clients,
-                                warmup=warmup if first else 0.0,
-                                seconds=seconds / BOOKING_ROUNDS,
-                                think_ms=think,
-                            )
+                    part = asyncio.run(
+                        drive(
+                            server.port,
+                            workload,
+                            clients=clients,
+                            warmup=warmup if first else 0.0,
+                            seconds=seconds / BOOKING_ROUNDS,
+                            think_ms=think,
                         )
                     )
+                    tally.merge(part)
+                    turns.append(_turn("server", part))
                 self._step(f"Raw-SQL reference, round {round_number + 1} of {BOOKING_ROUNDS}…")
-                reference.merge(
-                    reference_booking(
-                        url,
-                        data,
-                        clients=clients,
-                        connections=connections,
-                        warmup=warmup if first else 0.0,
-                        seconds=seconds / BOOKING_ROUNDS,
-                        crowd=crowd,
-                    )
+                part = reference_booking(
+                    url,
+                    data,
+                    clients=clients,
+                    connections=connections,
+                    warmup=warmup if first else 0.0,
+                    seconds=seconds / BOOKING_ROUNDS,
+                    crowd=crowd,
                 )
+                reference.merge(part)
+                turns.append(_turn("reference", part))
             paced: Tally | None = None
             if paced_think > 0 and not workload.stopped:
                 self._step(f"Paced: the same clients, each pausing ~{paced_think:g} ms after an answer…")
@@ -1429,6 +1464,7 @@ class Command(BaseCommand):
                 "oversold": checks["reference_oversold"],
             },
             "checks": checks,
+            "turns": turns,
             "ladder": {"capacity": options["capacity"], "hot_slots": hot, "exhausted": exhausted},
             "rounds": BOOKING_ROUNDS,
             "warmup_seconds": warmup,
@@ -1482,10 +1518,11 @@ class Command(BaseCommand):
             )
             # In turns, so that a change in the machine's load hits both alike.
             tracking, health = Tally(seconds=seconds), Tally(seconds=seconds)
+            turns: list[dict[str, Any]] = []
             for round_number in range(TRACKING_ROUNDS):
-                for tally, workload in (
-                    (tracking, LookupWorkload(host, paths)),
-                    (health, LookupWorkload(host, ["/api/v1/health"])),
+                for name, tally, workload in (
+                    ("tracking", tracking, LookupWorkload(host, paths)),
+                    ("health", health, LookupWorkload(host, ["/api/v1/health"])),
                 ):
                     part = asyncio.run(
                         drive(
@@ -1498,6 +1535,7 @@ class Command(BaseCommand):
                         )
                     )
                     tally.merge(part)
+                    turns.append(_turn(name, part))
         figures = _phase_figures(tracking)
         reference_figures = _phase_figures(health)
         ratio = tracking.per_second / health.per_second if health.per_second else 0.0
@@ -1524,6 +1562,7 @@ class Command(BaseCommand):
                 "errors": reference_figures["errors"],
                 "outcomes": reference_figures["outcomes"],
             },
+            "turns": turns,
             "warmup_seconds": warmup,
             "think_ms": options["think_ms"],
             "machine": self._machine(options),
