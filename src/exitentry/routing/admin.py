@@ -16,6 +16,8 @@ class TravelModelAdmin(admin.ModelAdmin):
     list_display = [
         "road_factor",
         "speed_kmh",
+        "city_radius_km",
+        "intercity_speed_kmh",
         "en_route_grace_minutes",
         "effective_from",
         "effective_to",

@@ -26,7 +26,8 @@ from exitentry.servicepoints.models import Skill
 
 
 class TravelModel(models.Model):
-    """Travel minutes = straight-line km × road factor ÷ speed × 60, from `effective_from`."""
+    """Travel minutes from a straight-line distance, from `effective_from`: road km (straight-line km
+    × road factor) at the city speed up to the city radius, and at the intercity speed beyond it."""
 
     road_factor = models.DecimalField(
         _("road factor"),
@@ -43,6 +44,25 @@ class TravelModel(models.Model):
         default=Decimal("25.0"),
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("200"))],
         help_text=_("Door to door, including waiting for buses and parking."),
+    )
+    city_radius_km = models.DecimalField(
+        _("city radius (km)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("20.0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("500"))],
+        help_text=_(
+            "Straight-line distance travelled at the city speed; "
+            "the rest of a journey goes at the intercity speed."
+        ),
+    )
+    intercity_speed_kmh = models.DecimalField(
+        _("intercity speed (km/h)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("80.0"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("300"))],
+        help_text=_("Between cities: expressway, coach or high-speed rail, door to door."),
     )
     en_route_grace_minutes = models.PositiveSmallIntegerField(
         _("counted as on the way for (minutes after expected arrival)"),
@@ -69,6 +89,14 @@ class TravelModel(models.Model):
                 condition=Q(speed_kmh__gte=1, speed_kmh__lte=200), name="travelmodel_speed_range"
             ),
             models.CheckConstraint(
+                condition=Q(city_radius_km__gte=0, city_radius_km__lte=500),
+                name="travelmodel_city_radius_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(intercity_speed_kmh__gte=1, intercity_speed_kmh__lte=300),
+                name="travelmodel_intercity_speed_range",
+            ),
+            models.CheckConstraint(
                 condition=Q(en_route_grace_minutes__lte=240), name="travelmodel_grace_range"
             ),
             models.CheckConstraint(
@@ -78,7 +106,10 @@ class TravelModel(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"×{self.road_factor} at {self.speed_kmh} km/h from {self.effective_from:%Y-%m-%d}"
+        return (
+            f"×{self.road_factor} at {self.speed_kmh} km/h within {self.city_radius_km} km, "
+            f"{self.intercity_speed_kmh} km/h beyond, from {self.effective_from:%Y-%m-%d}"
+        )
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)

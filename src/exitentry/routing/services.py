@@ -247,7 +247,14 @@ def travel_model_for(day: dt.date | None = None) -> TravelModel:
 
 
 def travel_minutes(distance_km: float, model: TravelModel) -> float:
-    return distance_km * float(model.road_factor) / float(model.speed_kmh) * 60.0
+    """Minutes to cover a straight-line distance: the part within the city radius at the city
+    speed, the rest at the intercity speed (one city speed for a 300 km journey made it a day's)."""
+    radius = float(model.city_radius_km)
+    in_city, beyond = min(distance_km, radius), max(distance_km - radius, 0.0)
+    hours = (in_city / float(model.speed_kmh) + beyond / float(model.intercity_speed_kmh)) * float(
+        model.road_factor
+    )
+    return hours * 60.0
 
 
 @dataclass(frozen=True)
@@ -573,6 +580,8 @@ def _travel_model_snapshot(model: TravelModel) -> dict[str, Any]:
     return {
         "road_factor": str(Decimal(model.road_factor)),
         "speed_kmh": str(Decimal(model.speed_kmh)),
+        "city_radius_km": str(Decimal(model.city_radius_km)),
+        "intercity_speed_kmh": str(Decimal(model.intercity_speed_kmh)),
         "en_route_grace_minutes": model.en_route_grace_minutes,
         "effective_from": model.effective_from.isoformat(),
         "effective_to": model.effective_to.isoformat() if model.effective_to else None,

@@ -11,8 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from exitentry.accounts.models import Role
@@ -49,15 +50,19 @@ def recommend(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc
         else:
+            today = clock.to_local(clock.now()).date()
             results = [
                 {
                     "item": item,
-                    "travel": max(1, round(item.travel_minutes)),
+                    "travel": duration(max(1, round(item.travel_minutes))),
                     "wait": None
                     if item.predicted_wait_minutes is None
                     else round(item.predicted_wait_minutes),
-                    "total": None if item.score is None else max(1, round(item.score)),
-                    "arrival": clock.to_local(item.arrival),
+                    "wait_text": None
+                    if item.predicted_wait_minutes is None
+                    else duration(round(item.predicted_wait_minutes)),
+                    "total": None if item.score is None else duration(max(1, round(item.score))),
+                    "arrival": arrival_text(clock.to_local(item.arrival), today),
                     "book_url": f"{reverse('appointments:day')}?"
                     + urlencode({"service": data["service"], "point": item.point.pk}),
                 }
@@ -69,6 +74,24 @@ def recommend(request: HttpRequest) -> HttpResponse:
         {"form": form, "results": results, "error": error},
         status=error.status if error is not None else 200,
     )
+
+
+def duration(minutes: int) -> str:
+    """`minutes` as people say it, in the active language: 45 min, 2 h 5 min, 3 h."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return ngettext("%(minutes)d min", "%(minutes)d min", rest) % {"minutes": rest}
+    if not rest:
+        return ngettext("%(hours)d h", "%(hours)d h", hours) % {"hours": hours}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+
+
+def arrival_text(moment: dt.datetime, today: dt.date) -> str:
+    """A local time of arrival: the time alone today, with the day when it falls on another."""
+    time = date_format(moment, "H:i")
+    if moment.date() == today:
+        return time
+    return _("%(day)s at %(time)s") % {"day": date_format(moment, "MONTH_DAY_FORMAT"), "time": time}
 
 
 def _simulator_roles(view: Any) -> Any:

@@ -2,21 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from exitentry.accounts.models import Role
 from exitentry.accounts.tests.factories import UserFactory
+from exitentry.core import clock
 from exitentry.queueing.tests.factories import make_hall, staffed, walk_in
 from exitentry.routing.models import RecommendationIssued
 from exitentry.routing.tests.scenarios import TWO_HALLS
+from exitentry.routing.views import arrival_text, duration
 from exitentry.servicepoints.tests.factories import CityFactory
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.mark.parametrize(
+    ("minutes", "english", "chinese"),
+    [(1, "1 min", "1分钟"), (45, "45 min", "45分钟"), (60, "1 h", "1小时"), (125, "2 h 5 min", "2小时5分钟")],
+)
+def test_durations_read_as_people_say_them(minutes: int, english: str, chinese: str) -> None:
+    with translation.override("en"):
+        assert duration(minutes) == english
+    with translation.override("zh-hans"):
+        assert duration(minutes) == chinese
+
+
+def test_an_arrival_on_another_day_names_the_day() -> None:
+    arrival = dt.datetime(2026, 12, 8, 9, 31, tzinfo=clock.LOCAL_ZONE)
+    with translation.override("en"):
+        assert arrival_text(arrival, dt.date(2026, 12, 8)) == "09:31"
+        assert arrival_text(arrival, dt.date(2026, 12, 7)) == "December 8 at 09:31"
+    with translation.override("zh-hans"):
+        assert arrival_text(arrival, dt.date(2026, 12, 7)) == "12月8日 09:31"
 
 
 @pytest.mark.usefixtures("monday_10")
@@ -53,6 +77,20 @@ class TestRecommendPage:
         assert "6 people waiting now" in text
         assert f'href="/appointments/book/day/?service=passport.renewal&amp;point={idle.pk}"' in text
         assert RecommendationIssued.objects.get().service_point == idle
+
+    def test_a_hall_in_another_city_is_hours_away_not_a_day(self, client: Any) -> None:
+        city = CityFactory()  # centre at 36.6512, 117.1201
+        far = make_hall(code="far", city=city, latitude=Decimal("37.551200"), longitude=Decimal("117.120100"))
+        staffed(far, "1")
+
+        response = client.get(
+            "/network/recommend/", {"service": "passport.renewal", "city": city.code, "leaving": "0"}, **EN
+        )
+
+        # 100 km north: 20 km at the city speed (67 min), 80 km at the intercity speed (84 min).
+        text = " ".join(response.content.decode().split())
+        assert "2 h 31 min away, no wait expected" in text
+        assert "About 2 h 31 min in all; you would arrive at about 12:31." in text
 
     def test_missing_place_is_reported_at_the_top_and_by_the_field(self, client: Any) -> None:
         response = client.get("/network/recommend/", {"service": "passport.renewal"}, **EN)

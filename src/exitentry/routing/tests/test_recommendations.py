@@ -45,6 +45,26 @@ def test_travel_minutes_are_distance_times_road_factor_over_speed() -> None:
     assert services.travel_minutes(10.0, model) == pytest.approx(30.0)
 
 
+def test_beyond_the_city_radius_a_journey_goes_at_the_intercity_speed() -> None:
+    model = TravelModel(
+        road_factor=Decimal("1.5"),
+        speed_kmh=Decimal("30"),
+        city_radius_km=Decimal("10"),
+        intercity_speed_kmh=Decimal("90"),
+        effective_from=dt.date(2020, 1, 1),
+    )
+    # 10 km at 30 km/h (30 min), then 30 km at 90 km/h (30 min), each × 1.5 road factor.
+    assert services.travel_minutes(40.0, model) == pytest.approx(60.0)
+    assert services.travel_minutes(10.0, model) == pytest.approx(30.0)
+
+
+def test_the_default_travel_model_takes_an_intercity_journey_in_hours_not_a_day() -> None:
+    model = services.travel_model_for()  # the one the migrations created
+    # Jinan to Yantai, about 400 km in a straight line.
+    assert (model.city_radius_km, model.intercity_speed_kmh) == (Decimal("20.0"), Decimal("80.0"))
+    assert services.travel_minutes(400.0, model) == pytest.approx(20 * 1.4 / 25 * 60 + 380 * 1.4 / 80 * 60)
+
+
 def test_travel_model_in_force_is_the_latest_started() -> None:
     TravelModel.objects.create(
         road_factor=Decimal("1.2"), speed_kmh=Decimal("40"), effective_from=dt.date(2026, 9, 1)
