@@ -259,7 +259,7 @@ class Stack:
             "web",
         )
         server = bench.Server(port=self.port, process=self.web, log_path=self.var_dir / "web.log")
-        bench._wait_until_healthy(server)
+        bench._wait_until_healthy(server, self.web_workers)
         deadline = time.monotonic() + 60
         while len(children_of(self.web.pid)) < self.web_workers and time.monotonic() < deadline:
             time.sleep(0.2)
