@@ -54,13 +54,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
             results = [
                 {
                     "item": item,
-                    "travel": duration(max(1, round(item.travel_minutes))),
-                    "wait": None
-                    if item.predicted_wait_minutes is None
-                    else round(item.predicted_wait_minutes),
-                    "wait_text": None
-                    if item.predicted_wait_minutes is None
-                    else duration(round(item.predicted_wait_minutes)),
+                    "summary": journey_and_wait(item.travel_minutes, item.predicted_wait_minutes),
                     "total": None if item.score is None else duration(max(1, round(item.score))),
                     "arrival": arrival_text(clock.to_local(item.arrival), today),
                     "book_url": f"{reverse('appointments:day')}?"
@@ -84,6 +78,18 @@ def duration(minutes: int) -> str:
     if not rest:
         return ngettext("%(hours)d h", "%(hours)d h", hours) % {"hours": hours}
     return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
+
+
+def journey_and_wait(travel_minutes: float, wait_minutes: float | None) -> str:
+    """ "2 h 15 min away, about 5 min wait": one sentence, so that each language punctuates it its own way."""
+    journey = _("%(duration)s away") % {"duration": duration(max(1, round(travel_minutes)))}
+    if wait_minutes is None:
+        wait = _("wait not known")
+    elif round(wait_minutes) < 1:
+        wait = _("no wait expected")
+    else:
+        wait = _("about %(duration)s wait") % {"duration": duration(round(wait_minutes))}
+    return _("%(journey)s, %(wait)s") % {"journey": journey, "wait": wait}
 
 
 def arrival_text(moment: dt.datetime, today: dt.date) -> str:

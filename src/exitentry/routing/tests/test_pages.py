@@ -92,6 +92,13 @@ class TestRecommendPage:
         assert "2 h 31 min away, no wait expected" in text
         assert "About 2 h 31 min in all; you would arrive at about 12:31." in text
 
+        chinese = client.get(
+            "/network/recommend/",
+            {"service": "passport.renewal", "city": city.code, "leaving": "0"},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+        assert "距您 2小时31分钟，预计无需等候" in chinese.content.decode()
+
     def test_missing_place_is_reported_at_the_top_and_by_the_field(self, client: Any) -> None:
         response = client.get("/network/recommend/", {"service": "passport.renewal"}, **EN)
 
