@@ -251,10 +251,8 @@ def travel_minutes(distance_km: float, model: TravelModel) -> float:
     speed, the rest at the intercity speed (one city speed for a 300 km journey made it a day's)."""
     radius = float(model.city_radius_km)
     in_city, beyond = min(distance_km, radius), max(distance_km - radius, 0.0)
-    hours = (in_city / float(model.speed_kmh) + beyond / float(model.intercity_speed_kmh)) * float(
-        model.road_factor
-    )
-    return hours * 60.0
+    hours = in_city / float(model.speed_kmh) + beyond / float(model.intercity_speed_kmh)
+    return hours * float(model.road_factor) * 60.0
 
 
 @dataclass(frozen=True)

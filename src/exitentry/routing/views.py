@@ -50,7 +50,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc
         else:
-            today = clock.to_local(clock.now()).date()
+            today = clock.today()
             results = [
                 {
                     "item": item,
