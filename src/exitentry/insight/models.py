@@ -75,8 +75,9 @@ class RollupDay(models.Model):
         return f"{self.day}"
 
 
-class IssuanceRollup(models.Model):
-    day = models.DateField(_("day"))
+class IssuanceFigures(models.Model):
+    """What the issuance rollups count for a hall, a document type and a channel (a day's or a month's)."""
+
     service_point = models.ForeignKey(
         "servicepoints.ServicePoint",
         verbose_name=_("service point"),
@@ -90,6 +91,34 @@ class IssuanceRollup(models.Model):
     approved = models.PositiveIntegerField(_("approved"))
     rejected = models.PositiveIntegerField(_("refused"))
     zero_visit = models.PositiveIntegerField(_("zero-visit"))
+
+    class Meta:
+        abstract = True
+
+
+class HallFigures(models.Model):
+    """What the hall rollups count for a hall (an hour's of one day, or one weekday-hour's over a month)."""
+
+    service_point = models.ForeignKey(
+        "servicepoints.ServicePoint",
+        verbose_name=_("service point"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    city_code = models.CharField(_("city"), max_length=6)
+    tickets = models.PositiveIntegerField(_("tickets"))
+    served = models.PositiveIntegerField(_("called with a measured wait"))
+    wait_seconds = models.PositiveBigIntegerField(_("total wait (seconds)"))
+    ticket_no_shows = models.PositiveIntegerField(_("tickets not answered"))
+    appointments = models.PositiveIntegerField(_("appointments due"))
+    appointment_no_shows = models.PositiveIntegerField(_("appointments not kept"))
+
+    class Meta:
+        abstract = True
+
+
+class IssuanceRollup(IssuanceFigures):
+    day = models.DateField(_("day"))
 
     class Meta:
         verbose_name = _("issuance rollup")
@@ -140,23 +169,10 @@ class SlaRollup(models.Model):
         return f"{self.day} {self.service_point_id} {self.document_type}: {self.breached}/{self.due}"
 
 
-class HallHourRollup(models.Model):
+class HallHourRollup(HallFigures):
     day = models.DateField(_("day"))
-    service_point = models.ForeignKey(
-        "servicepoints.ServicePoint",
-        verbose_name=_("service point"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    city_code = models.CharField(_("city"), max_length=6)
     hour = models.PositiveSmallIntegerField(_("hour"))
     weekday = models.PositiveSmallIntegerField(_("weekday"))
-    tickets = models.PositiveIntegerField(_("tickets"))
-    served = models.PositiveIntegerField(_("called with a measured wait"))
-    wait_seconds = models.PositiveBigIntegerField(_("total wait (seconds)"))
-    ticket_no_shows = models.PositiveIntegerField(_("tickets not answered"))
-    appointments = models.PositiveIntegerField(_("appointments due"))
-    appointment_no_shows = models.PositiveIntegerField(_("appointments not kept"))
 
     class Meta:
         verbose_name = _("hall hour rollup")
@@ -214,23 +230,10 @@ class PaymentRollup(models.Model):
         return f"{self.day} {self.service_point_id} {self.channel}: {self.orders}"
 
 
-class IssuanceMonthRollup(models.Model):
+class IssuanceMonthRollup(IssuanceFigures):
     """The issuance rollup summed over a calendar month (rebuilt from the daily rows)."""
 
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    service_point = models.ForeignKey(
-        "servicepoints.ServicePoint",
-        verbose_name=_("service point"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    city_code = models.CharField(_("city"), max_length=6)
-    document_type = models.CharField(_("document type"), max_length=40)
-    channel = models.CharField(_("channel"), max_length=20)
-    accepted = models.PositiveIntegerField(_("accepted"))
-    approved = models.PositiveIntegerField(_("approved"))
-    rejected = models.PositiveIntegerField(_("refused"))
-    zero_visit = models.PositiveIntegerField(_("zero-visit"))
 
     class Meta:
         verbose_name = _("monthly issuance rollup")
@@ -250,25 +253,12 @@ class IssuanceMonthRollup(models.Model):
         )
 
 
-class HallMonthRollup(models.Model):
+class HallMonthRollup(HallFigures):
     """The hall-hour rollup summed over a calendar month, by weekday and hour."""
 
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
-    service_point = models.ForeignKey(
-        "servicepoints.ServicePoint",
-        verbose_name=_("service point"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    city_code = models.CharField(_("city"), max_length=6)
     weekday = models.PositiveSmallIntegerField(_("weekday"))
     hour = models.PositiveSmallIntegerField(_("hour"))
-    tickets = models.PositiveIntegerField(_("tickets"))
-    served = models.PositiveIntegerField(_("called with a measured wait"))
-    wait_seconds = models.PositiveBigIntegerField(_("total wait (seconds)"))
-    ticket_no_shows = models.PositiveIntegerField(_("tickets not answered"))
-    appointments = models.PositiveIntegerField(_("appointments due"))
-    appointment_no_shows = models.PositiveIntegerField(_("appointments not kept"))
 
     class Meta:
         verbose_name = _("monthly hall rollup")
