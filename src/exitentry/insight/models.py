@@ -75,8 +75,8 @@ class RollupDay(models.Model):
         return f"{self.day}"
 
 
-class IssuanceFigures(models.Model):
-    """What the issuance rollups count for a hall, a document type and a channel (a day's or a month's)."""
+class HallScoped(models.Model):
+    """A rollup row of one hall; the hall's city is kept with it, as the dashboards filter by city."""
 
     service_point = models.ForeignKey(
         "servicepoints.ServicePoint",
@@ -85,6 +85,14 @@ class IssuanceFigures(models.Model):
         related_name="+",
     )
     city_code = models.CharField(_("city"), max_length=6)
+
+    class Meta:
+        abstract = True
+
+
+class IssuanceFigures(HallScoped):
+    """What the issuance rollups count for a hall, a document type and a channel (a day's or a month's)."""
+
     document_type = models.CharField(_("document type"), max_length=40)
     channel = models.CharField(_("channel"), max_length=20)
     accepted = models.PositiveIntegerField(_("accepted"))
@@ -96,16 +104,9 @@ class IssuanceFigures(models.Model):
         abstract = True
 
 
-class HallFigures(models.Model):
+class HallFigures(HallScoped):
     """What the hall rollups count for a hall (an hour's of one day, or one weekday-hour's over a month)."""
 
-    service_point = models.ForeignKey(
-        "servicepoints.ServicePoint",
-        verbose_name=_("service point"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    city_code = models.CharField(_("city"), max_length=6)
     tickets = models.PositiveIntegerField(_("tickets"))
     served = models.PositiveIntegerField(_("called with a measured wait"))
     wait_seconds = models.PositiveBigIntegerField(_("total wait (seconds)"))
@@ -140,15 +141,8 @@ class IssuanceRollup(IssuanceFigures):
         return f"{self.day} {self.service_point_id} {self.document_type} {self.channel}: {self.accepted}"
 
 
-class SlaRollup(models.Model):
+class SlaRollup(HallScoped):
     day = models.DateField(_("promised date"))
-    service_point = models.ForeignKey(
-        "servicepoints.ServicePoint",
-        verbose_name=_("service point"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    city_code = models.CharField(_("city"), max_length=6)
     document_type = models.CharField(_("document type"), max_length=40)
     due = models.PositiveIntegerField(_("due"))
     warned = models.PositiveIntegerField(_("warned at four fifths"))
