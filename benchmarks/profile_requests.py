@@ -234,16 +234,15 @@ def main() -> None:
                 continue
             profile = options.profile == kind and not turn
             rounds[kind].append(measure(kind, requests, expected, application, profile))
-    for results in rounds.values():
+    cpu_ms: dict[str, float] = {}
+    for kind, results in rounds.items():
         result = dict(results[0])
         result["rounds"] = len(results)
-        result["cpu_ms"] = statistics.median(each["cpu_ms"] for each in results)
+        result["cpu_ms"] = cpu_ms[kind] = statistics.median(each["cpu_ms"] for each in results)
         result["wall_ms"] = statistics.median(each["wall_ms"] for each in results)
         print(json.dumps(result))
-    if "track" in rounds and "health" in rounds:
-        track = statistics.median(each["cpu_ms"] for each in rounds["track"])
-        health = statistics.median(each["cpu_ms"] for each in rounds["health"])
-        print(json.dumps({"health_over_track_cpu": round(health / track, 3)}))
+    if "track" in cpu_ms and "health" in cpu_ms:
+        print(json.dumps({"health_over_track_cpu": round(cpu_ms["health"] / cpu_ms["track"], 3)}))
 
 
 if __name__ == "__main__":

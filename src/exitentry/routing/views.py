@@ -81,7 +81,8 @@ def duration(minutes: int) -> str:
 
 
 def journey_and_wait(travel_minutes: float, wait_minutes: float | None) -> str:
-    """ "2 h 15 min away, about 5 min wait": one sentence, so that each language punctuates it its own way."""
+    """The journey and the expected wait ("2 h 15 min away, about 5 min wait") as one sentence, so
+    that each language punctuates it its own way."""
     journey = _("%(duration)s away") % {"duration": duration(max(1, round(travel_minutes)))}
     if wait_minutes is None:
         wait = _("wait not known")
