@@ -20,6 +20,9 @@ RUN_OPTIONS: dict[str, Any] = {
 
 
 def axe_violations(page: Any, options: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    # A click that submits a form returns once the next page has started to arrive, not when it
+    # has been parsed: axe would check half a page (or lose its context mid-run).
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # Evaluated by the DevTools protocol, which the site's Content-Security-Policy (no inline
         # scripts) does not govern; a <script> tag would be refused, as it should be.

@@ -28,4 +28,5 @@ def sign_in(page: Any, username: str, password: str, *, then: str | None = None)
 
 def fits_the_screen(page: Any) -> bool:
     """No sideways scrolling: the page is no wider than the viewport."""
+    page.wait_for_load_state("load")
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from exitentry.accounts.tests.factories import PASSWORD, UserFactory
 from exitentry.catalog.models import PromisedTimeRule
@@ -111,7 +112,7 @@ def test_an_officer_sees_the_counter_form_and_its_error_summary(new_page):
     open_page(page, f"/payments/orders/{order.number}/")
     page.click("text=登记收费")
 
-    assert page.locator(".error-summary li").count() == 2  # method and receipt number
+    expect(page.locator(".error-summary li")).to_have_count(2)  # method and receipt number
     page.fill("#id_receipt_number", "R-1")
     page.check("#id_method_0")
     page.click("text=登记收费")

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
+from playwright.sync_api import expect
 
 from exitentry.accounts.models import Role
 from exitentry.accounts.tests.factories import PASSWORD
@@ -90,7 +91,7 @@ def test_a_walk_in_gets_a_ticket_and_errors_are_summarised(
 
     kiosk.fill("#id_phone", "123")
     kiosk.click("main button[type=submit]")
-    assert kiosk.locator(".error-summary").is_visible()
+    expect(kiosk.locator(".error-summary")).to_be_visible()
     assert_accessible(kiosk)
     kiosk.check("#id_skill_0")
     kiosk.fill("#id_phone", "13812345678")

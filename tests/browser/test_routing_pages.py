@@ -80,7 +80,7 @@ def test_the_quickest_hall_page_works_without_javascript(new_page: Any, network:
     tab.select_option("#id_city", "370100")
     tab.click("main button[type=submit]")
 
-    assert tab.locator(".recommendation-list > li").count() == 2
+    expect(tab.locator(".recommendation-list > li")).to_have_count(2)
 
 
 def test_a_missing_place_is_summarised_and_accessible(new_page: Any, network: None) -> None:
@@ -89,7 +89,7 @@ def test_a_missing_place_is_summarised_and_accessible(new_page: Any, network: No
     tab.select_option("#id_service", "passport.renewal")
     tab.click("main button[type=submit]")
 
-    assert tab.locator(".error-summary").is_visible()
+    expect(tab.locator(".error-summary")).to_be_visible()
     assert_accessible(tab)
 
 
