@@ -127,7 +127,7 @@ def test_tracking_works_without_signing_in_and_is_accessible(new_page, hall):
     page.fill("#id_id_last4", owner.id_number[-4:])
     page.click("main form button[type=submit]")
 
-    assert "Being checked" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Being checked")
     _check(page)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from playwright.sync_api import expect
 
 from exitentry.accounts.models import Role
 from exitentry.accounts.tests.factories import PASSWORD, UserFactory
@@ -73,21 +74,20 @@ def test_an_agent_handles_a_call_in_english_end_to_end(new_page, page_errors):
     page.select_option("#lookup-kind", "id_number")
     page.fill("#lookup-value", caller.id_number)
     page.click("#lookup button[type=submit]")
-    assert (
-        page.locator("#caller dd").nth(1).inner_text()
-        == caller.id_number[:4] + "*" * 10 + caller.id_number[-4:]
+    expect(page.locator("#caller dd").nth(1)).to_have_text(
+        caller.id_number[:4] + "*" * 10 + caller.id_number[-4:]
     )
     page.fill("#verify-id", caller.id_number[-6:])
     page.fill("#verify-birth", caller.birth_date.isoformat())
     page.get_by_role("button", name="Check answers", exact=True).click()
     page.get_by_role("link", name="Show unmasked data").click()
-    assert page.locator("#caller dd").nth(1).inner_text() == caller.id_number
+    expect(page.locator("#caller dd").nth(1)).to_have_text(caller.id_number)
 
     page.fill("#kb-q", "passport cost")
     page.click("#share button[type=submit]")
-    assert page.locator("#share .qa h3").first.inner_text() == "How much does an ordinary passport cost?"
+    expect(page.locator("#share .qa h3").first).to_have_text("How much does an ordinary passport cost?")
     page.locator("#share .qa form button").first.click()
-    assert page.locator("#share ul li").last.inner_text() == "How much does an ordinary passport cost?"
+    expect(page.locator("#share ul li").last).to_have_text("How much does an ordinary passport cost?")
 
     page.select_option("#book-service", "passport.renewal")
     page.click("#book button[type=submit]")
@@ -127,7 +127,7 @@ def test_a_person_finds_an_answer_in_russian(new_page, page_errors):
     page.fill("#help-q", "безвизовый транзит")
     page.click("main form[role=search] button[type=submit]")
 
-    assert page.locator(".qa h3").first.inner_text() == "Что такое безвизовый транзит на 240 часов?"
+    expect(page.locator(".qa h3").first).to_have_text("Что такое безвизовый транзит на 240 часов?")
     _check(page, "help-ru-search")
     assert page_errors == []
 
@@ -145,6 +145,7 @@ def test_a_65_year_old_asks_for_a_home_visit(new_page, page_errors):
     page.fill("#address", "8 Quancheng Road, Jinan")
     page.select_option("#point", str(hall.pk))
     page.get_by_role("button", name="Send the request", exact=True).click()
+    expect(page.locator(".qa h3").first).to_contain_text("Requested")
 
     visit = HomeVisitRequest.objects.get()
     assert (visit.ground, visit.status, visit.person_id, visit.services) == (
@@ -153,6 +154,6 @@ def test_a_65_year_old_asks_for_a_home_visit(new_page, page_errors):
         owner.pk,
         ["passport.renewal"],
     )
-    assert page.locator(".qa h3").first.inner_text() == f"{visit.number} · Requested"
+    expect(page.locator(".qa h3").first).to_have_text(f"{visit.number} · Requested")
     _check(page, "home-visit-sent")
     assert page_errors == []

@@ -56,7 +56,7 @@ def test_check_in_be_called_on_the_display_and_seen_live(
     assert_accessible(kiosk)
     kiosk.fill("#id_code", booked.code)
     kiosk.click("main button[type=submit]")
-    assert kiosk.locator(".ticket-number").inner_text() == "A001"
+    expect(kiosk.locator(".ticket-number")).to_have_text("A001")
     assert_accessible(kiosk)
 
     display = new_page(locale="en-GB", viewport=BIG_SCREEN)
@@ -69,7 +69,7 @@ def test_check_in_be_called_on_the_display_and_seen_live(
     assert_accessible(console)
     console.click("text=Open counter 1")
     console.click("text=Call next")
-    assert console.locator(".console-number").inner_text() == "A001"
+    expect(console.locator(".console-number")).to_have_text("A001")
     assert_accessible(console)
 
     display.wait_for_selector("#calls .call-ticket:text('A001')", timeout=15_000)
@@ -97,7 +97,7 @@ def test_a_walk_in_gets_a_ticket_and_errors_are_summarised(
     kiosk.fill("#id_phone", "13812345678")
     kiosk.click("main button[type=submit]")
 
-    assert kiosk.locator(".ticket-number").inner_text() == "A001"
+    expect(kiosk.locator(".ticket-number")).to_have_text("A001")
     assert "138****5678" in kiosk.locator(".ticket").inner_text()
     # The script shows the print button once the page has loaded; is_visible() would not wait.
     kiosk.locator("[data-print]").wait_for(state="visible")
@@ -123,4 +123,4 @@ def test_the_machine_works_without_javascript(new_page: Any, hall: Any) -> None:
     kiosk.check("#id_skill_0")
     kiosk.click("main button[type=submit]")
 
-    assert kiosk.locator(".ticket-number").inner_text() == "A001"
+    expect(kiosk.locator(".ticket-number")).to_have_text("A001")

@@ -8,6 +8,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -169,9 +171,57 @@ def test_every_listening_socket_on_a_port_is_counted() -> None:
     assert bench.listening_sockets(port) == 0
 
 
-def _smoke_database_url() -> str:
+def _smoke_database_url(kind: str) -> str:
+    """A database of each kind's own: the two tiny benchmarks may run at once on two workers."""
     parts = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_benchsmoke"))
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + f"_benchsmoke_{kind}"))
+
+
+@pytest.mark.postgres
+def test_a_database_created_by_several_runs_at_once_is_created_once() -> None:
+    url = _smoke_database_url("created_at_once")
+    _drop_database(url)
+    start = threading.Barrier(6)
+
+    def create() -> bool:
+        start.wait()
+        return bench.ensure_database(url)
+
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            created = list(pool.map(lambda _: create(), range(6)))
+        assert sorted(created) == [False] * 5 + [True]
+        assert bench.ensure_database(url) is False
+    finally:
+        _drop_database(url)
+
+
+@pytest.mark.postgres
+def test_a_role_that_may_not_create_databases_uses_one_that_exists() -> None:
+    import psycopg
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    role = f"bench_nocreate_{os.getpid()}"
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN NOCREATEDB')
+    as_role = parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port or 5432}")
+    try:
+        assert bench.ensure_database(urlunsplit(as_role)) is False
+        with pytest.raises(CommandError, match="permission denied to create database"):
+            bench.ensure_database(urlunsplit(as_role._replace(path="/bench_never_created")))
+    finally:
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute(f'DROP ROLE "{role}"')
+
+
+def _drop_database(url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(parts.path.lstrip("/"))))
 
 
 def _run(kind: str, results: Path) -> dict[str, Any]:
@@ -193,7 +243,7 @@ def _run(kind: str, results: Path) -> dict[str, Any]:
             "--reference-connections",
             "2",
             "--database-url",
-            _smoke_database_url(),
+            _smoke_database_url(kind),
             "--results-dir",
             str(results),
             "--json",

@@ -586,9 +586,13 @@ def _is_postgres_url(url: str) -> bool:
 
 
 def ensure_database(url: str) -> bool:
-    """Create the database `url` names if it does not exist. Returns True when it was created."""
+    """Create the database `url` names if it does not exist. Returns True when it was created.
+
+    Runs started at once may all try: exactly one creates it. PostgreSQL reports the losers'
+    CREATE as DuplicateDatabase, or as a UniqueViolation on pg_database when the two overlap.
+    """
     import psycopg
-    from psycopg import sql
+    from psycopg import errors, sql
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
@@ -597,10 +601,15 @@ def ensure_database(url: str) -> bool:
     maintenance = urlunsplit(parts._replace(path="/postgres"))
     try:
         with psycopg.connect(maintenance, autocommit=True, connect_timeout=10) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-            if exists:
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            except (errors.DuplicateDatabase, errors.UniqueViolation):
                 return False
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            except errors.InsufficientPrivilege:
+                # A role that may not create databases may still use one that exists.
+                if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                    return False
+                raise
             return True
     except psycopg.Error as error:
         raise CommandError(f"Could not reach or create the database {name!r}: {error}") from error
