@@ -83,6 +83,18 @@ def test_the_quickest_hall_page_works_without_javascript(new_page: Any, network:
     expect(tab.locator(".recommendation-list > li")).to_have_count(2)
 
 
+def test_in_the_evening_the_next_openings_are_listed_and_accessible(new_page: Any, network: None) -> None:
+    with time_machine.travel(at(19), tick=True):
+        tab = new_page(locale="en-GB")
+        open_page(tab, RECOMMEND)
+
+        cards = tab.locator(".opening-list > li")
+        expect(cards).to_have_count(2)
+        assert "Opens on September 22 at 09:00" in cards.nth(0).inner_text()
+        assert fits_the_screen(tab)
+        assert_accessible(tab)
+
+
 def test_a_missing_place_is_summarised_and_accessible(new_page: Any, network: None) -> None:
     tab = new_page(locale="en-GB")
     open_page(tab, "/network/recommend/")

@@ -24,7 +24,8 @@ def recommendations(
     """Halls for `service`, best first: score = travel minutes + predicted wait at arrival.
 
     `at` is when the caller sets off (ISO 8601 with offset; default now, at most 7 days ahead).
-    Only halls with a counter for the service that are open at the caller's arrival are listed.
+    Only halls with a counter for the service that serve someone arriving then are listed: open,
+    or opening later that day (`opens_at`; the predicted wait includes the time until then).
     The predicted wait counts people waiting now, appointment holders due before the arrival and
     people recently sent to the hall who are still on their way; the first hall is recorded as
     sent to this caller (a later call by the same caller for the same service replaces it).
@@ -54,6 +55,7 @@ def recommendations(
             booked_due=item.booked_due,
             en_route=item.en_route,
             counters=item.counters,
+            opens_at=None if item.opens_at is None else clock.to_local(item.opens_at),
         )
         for item in ranked
     ]

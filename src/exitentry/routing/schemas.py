@@ -44,3 +44,4 @@ class RecommendationOut(Schema):
     booked_due: int
     en_route: int
     counters: int
+    opens_at: dt.datetime | None = None  # when the hall opens after the arrival; the wait includes it

@@ -306,6 +306,7 @@ class Recommendation:
     booked_due: int  # appointment holders due before the arrival
     en_route: int  # people recommended earlier and due before the arrival
     counters: int
+    opens_at: dt.datetime | None = None  # set when the hall opens after the arrival (wait counts it)
 
     @property
     def score(self) -> float | None:
@@ -341,8 +342,12 @@ def _check_departure(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     return max(at, now)
 
 
-def _session_start(point: ServicePoint, arrival: dt.datetime, calendar: Any) -> dt.datetime | None:
-    """Start of the opening session that `arrival` falls in, or None when the hall is closed then."""
+def _serving_from(
+    point: ServicePoint, arrival: dt.datetime, calendar: Any, *, wait_at_door: bool = True
+) -> dt.datetime | None:
+    """When `point` serves someone arriving at `arrival`: the start of the session they arrive in,
+    or with `wait_at_door` of the next one that day (people come before opening, or over lunch);
+    None when its last session that day is over or it is closed all day."""
     local = clock.to_local(arrival)
     hours = points.day_hours(
         point,
@@ -354,7 +359,7 @@ def _session_start(point: ServicePoint, arrival: dt.datetime, calendar: Any) -> 
     if not hours.open:
         return None
     for start, end in hours.spans():
-        if start <= local < end:
+        if local < end and (wait_at_door or start <= local):
             return start
     return None
 
@@ -374,8 +379,9 @@ def recommend(
 ) -> list[Recommendation]:
     """Halls for `service` ranked by travel + predicted wait; the first is recorded for `client_key`.
 
-    Only active halls with a counter for the service's skill that are open at the caller's
-    arrival are listed. Without `client_key` nothing is recorded (a preview).
+    Only active halls with a counter for the service's skill that serve someone arriving then
+    (open, or opening later that day) are listed. Without `client_key` nothing is recorded (a
+    preview).
     """
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InvalidLocation(field="lat" if not -90 <= lat <= 90 else "lon")
@@ -386,20 +392,17 @@ def recommend(
     model = travel_model_for(clock.to_local(departure).date())
     grace = dt.timedelta(minutes=model.en_route_grace_minutes)
 
-    candidates = [
-        point
-        for point in ServicePoint.objects.filter(is_active=True)
-        .select_related("city")
-        .prefetch_related("hours", "closures", "counters")
-        if points.counters_with_skill(point, bookable.skill)
-    ]
+    candidates = _halls_with_skill(bookable.skill)
     calendar = points._CalendarCache()
     reachable: list[tuple[ServicePoint, float, float, dt.datetime, dt.datetime]] = []
     for point in candidates:
         distance = points.haversine_km(lat, lon, float(point.latitude), float(point.longitude))
         travel = travel_minutes(distance, model)
         arrival = departure + dt.timedelta(minutes=travel)
-        opened = _session_start(point, arrival, calendar)
+        # Waiting at the door is for the day one sets off: a journey that runs past midnight
+        # is no plan for the next morning (next_openings offers that day instead).
+        same_day = clock.to_local(arrival).date() == clock.to_local(departure).date()
+        opened = _serving_from(point, arrival, calendar, wait_at_door=same_day)
         if opened is not None:
             reachable.append((point, distance, travel, arrival, opened))
     if not reachable:
@@ -452,6 +455,7 @@ def recommend(
                 booked_due=booked,
                 en_route=len(en_route),
                 counters=load.counters if load else 0,
+                opens_at=opened if opened > arrival else None,
             )
         )
     ranked.sort(
@@ -473,6 +477,55 @@ def recommend(
             request=request,
         )
     return ranked
+
+
+def _halls_with_skill(skill: str) -> list[ServicePoint]:
+    return [
+        point
+        for point in ServicePoint.objects.filter(is_active=True)
+        .select_related("city")
+        .prefetch_related("hours", "closures", "counters")
+        if points.counters_with_skill(point, skill)
+    ]
+
+
+@dataclass(frozen=True)
+class NextOpening:
+    point: ServicePoint
+    distance_km: float
+    travel_minutes: float
+    opens_at: dt.datetime
+
+
+NEXT_OPENING_SEARCH_DAYS = 14  # longer than any run of public holidays (Spring Festival, National Day)
+
+
+def next_openings(
+    *, lat: float, lon: float, service: str, at: dt.datetime | None = None, limit: int = 3
+) -> list[NextOpening]:
+    """The `limit` nearest halls for `service`, each with when it next serves someone setting off
+    at `at` (default now): what to offer when no hall serves them today."""
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidLocation(field="lat" if not -90 <= lat <= 90 else "lon")
+    bookable = points.resolve_service(service)
+    departure = _check_departure(at, clock.now())
+    model = travel_model_for(clock.to_local(departure).date())
+    calendar = points._CalendarCache()
+    found: list[NextOpening] = []
+    for point in _halls_with_skill(bookable.skill):
+        distance = points.haversine_km(lat, lon, float(point.latitude), float(point.longitude))
+        travel = travel_minutes(distance, model)
+        arrival = departure + dt.timedelta(minutes=travel)
+        first_day = clock.to_local(arrival).date()
+        for offset in range(NEXT_OPENING_SEARCH_DAYS + 1):
+            day = first_day + dt.timedelta(days=offset)
+            moment = arrival if offset == 0 else clock.local_datetime(day, dt.time(0, 0))
+            opens = _serving_from(point, moment, calendar)
+            if opens is not None:
+                found.append(NextOpening(point, distance, travel, max(opens, arrival)))
+                break
+    found.sort(key=lambda item: (item.travel_minutes, item.point.code))
+    return found[:limit]
 
 
 def issue_recommendation(

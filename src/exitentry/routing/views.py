@@ -34,6 +34,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
     """GET form; with answers, the halls best first, each with a link to book there."""
     form = RecommendForm(request.GET if "service" in request.GET else None)
     results: list[dict[str, Any]] | None = None
+    openings: list[dict[str, Any]] = []
     error: DomainError | None = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -57,17 +58,36 @@ def recommend(request: HttpRequest) -> HttpResponse:
                     "summary": journey_and_wait(item.travel_minutes, item.predicted_wait_minutes),
                     "total": None if item.score is None else duration(max(1, round(item.score))),
                     "arrival": arrival_text(clock.to_local(item.arrival), today),
-                    "book_url": f"{reverse('appointments:day')}?"
-                    + urlencode({"service": data["service"], "point": item.point.pk}),
+                    "opens": None if item.opens_at is None else opens_after_arrival(item.opens_at, today),
+                    "book_url": _book_url(data["service"], item.point.pk),
                 }
                 for item in ranked
             ]
+            if not ranked:
+                # Nothing serves them today (evening, a holiday): say when the nearest halls open.
+                openings = [
+                    {
+                        "item": item,
+                        "summary": next_opening(item.opens_at, item.travel_minutes, today),
+                        "book_url": _book_url(data["service"], item.point.pk),
+                    }
+                    for item in services.next_openings(
+                        lat=data["lat"],
+                        lon=data["lon"],
+                        service=data["service"],
+                        at=leaving if data["leaving_minutes"] else None,
+                    )
+                ]
     return render(
         request,
         "routing/recommend.html",
-        {"form": form, "results": results, "error": error},
+        {"form": form, "results": results, "openings": openings, "error": error},
         status=error.status if error is not None else 200,
     )
+
+
+def _book_url(service: str, point_id: int) -> str:
+    return f"{reverse('appointments:day')}?" + urlencode({"service": service, "point": point_id})
 
 
 def duration(minutes: int) -> str:
@@ -99,6 +119,32 @@ def arrival_text(moment: dt.datetime, today: dt.date) -> str:
     if moment.date() == today:
         return time
     return _("%(day)s at %(time)s") % {"day": date_format(moment, "MONTH_DAY_FORMAT"), "time": time}
+
+
+def opens_after_arrival(moment: dt.datetime, today: dt.date) -> str:
+    local = clock.to_local(moment)
+    time = date_format(local, "H:i")
+    if local.date() == today:
+        return _("Opens at %(time)s, after you arrive: the wait includes the time until then.") % {
+            "time": time
+        }
+    return _("Opens on %(day)s at %(time)s, after you arrive: the wait includes the time until then.") % {
+        "day": date_format(local, "MONTH_DAY_FORMAT"),
+        "time": time,
+    }
+
+
+def next_opening(moment: dt.datetime, travel_minutes: float, today: dt.date) -> str:
+    """When a hall next serves people, and how far it is: "Opens on December 8 at 09:00 · 3 min away"."""
+    local = clock.to_local(moment)
+    values = {
+        "day": date_format(local, "MONTH_DAY_FORMAT"),
+        "time": date_format(local, "H:i"),
+        "duration": duration(max(1, round(travel_minutes))),
+    }
+    if local.date() == today:
+        return _("Opens at %(time)s · %(duration)s away") % values
+    return _("Opens on %(day)s at %(time)s · %(duration)s away") % values
 
 
 def _simulator_roles(view: Any) -> Any:

@@ -99,6 +99,37 @@ class TestRecommendPage:
         )
         assert "距您 2小时31分钟，预计无需等候" in chinese.content.decode()
 
+    def test_a_hall_that_opens_after_arrival_says_so(self, client: Any) -> None:
+        city = CityFactory()
+        hall = make_hall(code="late", city=city, latitude=city.latitude, longitude=city.longitude)
+        hall.hours.filter(weekday=0).update(opens=dt.time(10, 30))
+
+        response = client.get(
+            "/network/recommend/", {"service": "passport.renewal", "city": city.code, "leaving": "0"}, **EN
+        )
+
+        text = " ".join(response.content.decode().split())
+        assert "1 min away, about 30 min wait" in text
+        assert "Opens at 10:30, after you arrive: the wait includes the time until then." in text
+
+    def test_in_the_evening_the_nearest_halls_say_when_they_open_again(
+        self, client: Any, monday_10: Any
+    ) -> None:
+        city = CityFactory()
+        hall = make_hall(code="near", city=city, latitude=city.latitude, longitude=city.longitude)
+        monday_10.move_to(clock.local_datetime(dt.date(2026, 9, 21), dt.time(19, 0)))
+        query = {"service": "passport.renewal", "city": city.code, "leaving": "0"}
+
+        response = client.get("/network/recommend/", query, **EN)
+
+        text = " ".join(response.content.decode().split())
+        assert "No hall offering this service is open when you would get there today." in text
+        assert "Opens on September 22 at 09:00 · 1 min away" in text
+        assert f'href="/appointments/book/day/?service=passport.renewal&amp;point={hall.pk}"' in text
+        assert RecommendationIssued.objects.count() == 0
+        chinese = client.get("/network/recommend/", query, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert "9月22日 09:00 开门 · 距您 1分钟" in chinese.content.decode()
+
     def test_missing_place_is_reported_at_the_top_and_by_the_field(self, client: Any) -> None:
         response = client.get("/network/recommend/", {"service": "passport.renewal"}, **EN)
 

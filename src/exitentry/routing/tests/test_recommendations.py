@@ -18,7 +18,7 @@ from exitentry.queueing.tests.factories import A, at, make_hall, staffed, walk_i
 from exitentry.routing import services
 from exitentry.routing.models import RecommendationIssued, TravelModel
 from exitentry.servicepoints.models import Skill
-from exitentry.servicepoints.tests.factories import ClosureFactory, SlotFactory
+from exitentry.servicepoints.tests.factories import ClosureFactory, OpeningHoursFactory, SlotFactory
 
 # The person stands at (36.65, 117.00). One degree of latitude is 111.2 km, so with the default
 # travel model (× 1.4 at 25 km/h) 0.01° north is 1.112 km → 3.74 minutes.
@@ -198,6 +198,60 @@ def test_a_hall_opening_before_arrival_counts_the_time_until_it_opens() -> None:
     assert best.point == later
     assert best.counters == 1  # nobody has opened a counter yet: the hall's own count is assumed
     assert best.predicted_wait_minutes == pytest.approx(0.0)
+
+
+def test_a_hall_that_opens_after_arrival_counts_the_wait_at_its_door() -> None:
+    hall = make_hall(code="opens-at-half-past", **NEAR)
+    hall.hours.filter(weekday=0).update(opens=dt.time(10, 30))  # 3.7 minutes away: there at 10:03.7
+
+    best = recommend()[0]
+
+    assert best.point == hall
+    assert best.opens_at == at(10, 30)
+    assert best.predicted_wait_minutes == pytest.approx(30 - 3.737, abs=0.01)
+
+
+def test_arriving_in_the_lunch_break_waits_for_the_afternoon_session() -> None:
+    hall = make_hall(code="lunch", **NEAR)
+    hall.hours.filter(weekday=0).update(closes=dt.time(10, 2))
+    OpeningHoursFactory(service_point=hall, weekday=0, opens=dt.time(11, 0), closes=dt.time(17, 0))
+    open_now = make_hall(code="open-now", **FAR)
+
+    ranked = recommend()
+
+    assert ranked_codes(ranked) == ["open-now", "lunch"]
+    assert ranked[0].opens_at is None
+    assert ranked[1].opens_at == at(11, 0)
+    assert ranked[1].score == pytest.approx(60.0)  # the journey, then the door until 11:00
+    assert open_now.pk == ranked[0].point.pk
+
+
+def test_a_journey_that_ends_after_midnight_does_not_wait_for_the_next_morning(monday_10: Any) -> None:
+    # 500 km north: 20 km in the city (67 min), 480 km between cities (504 min); there at 01:31.
+    make_hall(code="far-away", latitude=Decimal("41.150000"), longitude=Decimal("117.000000"))
+    monday_10.move_to(at(16, 0))
+
+    assert recommend() == []
+    # Leaving late enough to arrive in opening hours, it is listed.
+    assert ranked_codes(recommend(at=at(23, 45))) == ["far-away"]
+
+
+def test_when_every_hall_has_shut_for_the_day_the_next_openings_are_given(monday_10: Any) -> None:
+    near = make_hall(code="near", **NEAR)
+    ClosureFactory(service_point=near, starts_on=dt.date(2026, 9, 22), ends_on=dt.date(2026, 9, 22))
+    make_hall(code="far", **FAR)
+    make_hall(code="middle", **MIDDLE)
+    make_hall(code="foreigners-only", counters={"1": [Skill.FOREIGNERS]}, **NEAR)
+    monday_10.move_to(at(17, 30))
+
+    assert recommend() == []
+    openings = services.next_openings(**HERE, service="passport.renewal", limit=2)
+
+    assert [(item.point.code, clock.to_local(item.opens_at)) for item in openings] == [
+        ("near", at(9, 0, dt.date(2026, 9, 23))),  # closed on Tuesday
+        ("middle", at(9, 0, dt.date(2026, 9, 22))),
+    ]
+    assert openings[0].travel_minutes == pytest.approx(3.737, abs=0.01)
 
 
 def test_leaving_later_is_scored_at_the_later_arrival() -> None:

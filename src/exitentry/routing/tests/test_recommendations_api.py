@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -106,6 +107,18 @@ def test_messages_follow_the_callers_language(api: Any) -> None:
         "/recommendations", {**QUERY, "at": "2026-09-21T09:00+08:00"}, headers={"Accept-Language": "en"}
     )
     assert response.json()["message"] == "The time has already passed. Leave it out to mean now."
+
+
+def test_a_hall_opening_after_the_arrival_says_when(api: Any) -> None:
+    hall = make_hall(code="near", **NEAR)
+    hall.hours.filter(weekday=0).update(opens=dt.time(10, 30))
+    make_hall(code="far", **FAR)
+
+    first, second = api.get("/recommendations", QUERY).json()
+
+    assert (first["code"], first["opens_at"]) == ("far", None)
+    assert (second["code"], second["opens_at"]) == ("near", "2026-09-21T10:30:00+08:00")
+    assert second["predicted_wait_minutes"] == 26.3  # there at 10:03.7, the door opens at 10:30
 
 
 def test_no_open_hall_for_the_service_is_an_empty_list(api: Any) -> None:
