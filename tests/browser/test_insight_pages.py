@@ -89,6 +89,18 @@ def test_the_dashboard_fits_a_phone(new_page: Any, history: None) -> None:
     assert_accessible(tab)
 
 
+def test_in_december_a_missing_calendar_is_shown_on_a_phone_and_is_accessible(
+    new_page: Any, history: None
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.UTC), tick=True):
+        tab = new_page(locale="zh-CN")
+        sign_in(tab, "manager01", PASSWORD, then="/insight/")
+
+        assert tab.locator(".calendar-gap h2").inner_text() == "2027年的官方节假日安排尚未录入"
+        assert fits_the_screen(tab)
+        assert_accessible(tab)
+
+
 @pytest.mark.parametrize("locale", ["zh-CN", "en-GB", "ru-RU", "ja-JP", "ko-KR"])
 def test_the_public_figures_are_open_to_everyone_in_five_languages(
     new_page: Any, page_errors: list[str], history: None, locale: str

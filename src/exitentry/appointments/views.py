@@ -35,8 +35,9 @@ from exitentry.appointments.models import Appointment, AppointmentStatus
 from exitentry.core import clock
 from exitentry.core.errors import DomainError
 from exitentry.servicepoints import services as points
-from exitentry.servicepoints.models import Slot
+from exitentry.servicepoints.models import CalendarRule, Slot
 from exitentry.servicepoints.tasks import SLOT_HORIZON_DAYS
+from exitentry.workdays.services import year_coverage
 
 
 def _url(name: str, **params: Any) -> str:
@@ -50,6 +51,18 @@ def _booking_window(point: Any) -> tuple[dt.date, dt.date] | None:
         return None
     last = services.last_bookable_day(policy, clock.local_now())
     return clock.today(), min(last, clock.today() + dt.timedelta(days=SLOT_HORIZON_DAYS))
+
+
+def _calendar_unknown_from(point: Any, window: tuple[dt.date, dt.date] | None) -> dt.date | None:
+    """The first day in the booking window that has no slots for want of the year's holiday
+    calendar (halls that follow working days), so the page can say why the list stops there."""
+    if window is None or point.calendar_rule != CalendarRule.WORKING_DAYS:
+        return None
+    first, last = window
+    for year in range(first.year, last.year + 1):
+        if not year_coverage(year).known:
+            return max(first, dt.date(year, 1, 1))
+    return None
 
 
 @login_required
@@ -73,6 +86,7 @@ def choose_day(request: HttpRequest) -> HttpResponse:
     service, point = form.chosen_service, form.chosen_point
     window = _booking_window(point)
     days = points.availability_by_day(point, service.skill, *window) if window else []
+    unknown_from = _calendar_unknown_from(point, window)
     return render(
         request,
         "appointments/choose_day.html",
@@ -88,6 +102,7 @@ def choose_day(request: HttpRequest) -> HttpResponse:
                 for day, free in days
             ],
             "booking_offered": window is not None,
+            "calendar_unknown_from": unknown_from,
             "back_url": _url("appointments:book", service=service.code, point=point.pk),
         },
     )

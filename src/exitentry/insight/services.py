@@ -42,6 +42,7 @@ from exitentry.insight.models import (
 from exitentry.insight.rollups import month_end, policy_for
 from exitentry.payments.models import Channel as PaymentChannel
 from exitentry.servicepoints.models import ServicePoint
+from exitentry.workdays.services import years_missing_soon
 
 DASHBOARD_ROLES = (Role.MANAGER, Role.SUPERVISOR, Role.ADMIN)
 GRANULARITIES = ("day", "month")
@@ -820,3 +821,30 @@ def record_export(
             city=filters.city_code,
             scoped=filters.point_ids is not None,
         )
+
+
+# --- The holiday calendar's horizon -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarGap:
+    """Years the working-day calendar cannot answer for yet, and what waits on them."""
+
+    years: list[int]
+    items_without_promise: int  # accepted, open, in the viewer's halls: the SLA watch cannot follow them
+
+
+def calendar_gap(user: Any) -> CalendarGap | None:
+    """What the dashboard warns about when a year soon needed has no holiday calendar; None if none."""
+    years = years_missing_soon(clock.today())
+    if not years:
+        return None
+    from exitentry.applications.models import FINAL_STATUSES, ApplicationItem
+
+    items = ApplicationItem.objects.filter(accepted_on__isnull=False, promised_date__isnull=True).exclude(
+        status__in=FINAL_STATUSES
+    )
+    scope = service_point_ids_in_scope(user)
+    if scope is not None:
+        items = items.filter(application__service_point_id__in=scope)
+    return CalendarGap(years=years, items_without_promise=items.count())

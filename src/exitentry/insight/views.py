@@ -60,7 +60,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             figures = services.dashboard(filters)
         except DomainError as exc:
             error = exc
-    context: dict[str, Any] = {"form": form, "figures": figures, "error": error}
+    context: dict[str, Any] = {
+        "form": form,
+        "figures": figures,
+        "error": error,
+        "calendar_gap": services.calendar_gap(request.user),
+    }
     if figures is not None:
         context.update(_chart_context(figures))
         context["export_query"] = request.GET.urlencode() or _with_defaults(request.GET).urlencode()

@@ -442,6 +442,26 @@ def withdraw_calendar_year(*, actor: Any, year: int, request: HttpRequest | None
 
 # --- Watching for the next year --------------------------------------------------------------------
 
+# Administrators declare a year; managers plan the halls and answer for the promised dates.
+ROLES_TOLD_OF_A_MISSING_YEAR = ("admin", "manager")
+
+
+def _tell_the_people_who_declare_it(year: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from exitentry.notifications.services import notify
+
+    recipients = get_user_model().objects.filter(role__in=ROLES_TOLD_OF_A_MISSING_YEAR, is_active=True)
+    for user in recipients.order_by("pk"):
+        # The daily watch reminds each of them once per year, not every morning.
+        notify(
+            user,
+            "calendar_year_missing",
+            {"year": year},
+            dedupe_key=f"calendar-year-missing:{year}:{user.pk}",
+        )
+
+
 # The month from which a missing calendar for the next year is reported.
 WARN_FROM_MONTH = 12
 
@@ -458,12 +478,14 @@ def years_missing_soon(today: dt.date) -> list[int]:
 
 
 def warn_about_missing_years() -> list[int]:
-    """Log and audit each year the calendar will soon be asked about but cannot answer for."""
+    """Log, audit and tell each administrator and manager (once a year each) about every year the
+    calendar will soon be asked about but cannot answer for: a log line alone is a quiet warning."""
     missing = years_missing_soon(clock.today())
     if not missing:
         return []
     with transaction.atomic():
         for year in missing:
+            _tell_the_people_who_declare_it(year)
             logger.warning(
                 "working-day calendar: %s has neither official data nor a declared CalendarYear; "
                 "promised dates reaching into it will fail until an administrator declares it",

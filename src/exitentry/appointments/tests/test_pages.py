@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from exitentry.accounts.tests.factories import UserFactory
@@ -12,6 +13,7 @@ from exitentry.appointments.models import Appointment, AppointmentStatus
 from exitentry.core import clock
 from exitentry.servicepoints.models import Slot
 from exitentry.servicepoints.tests.factories import CapacityPlanFactory, SlotFactory, hall_with_weekday_hours
+from exitentry.workdays.tests.factories import CalendarYearFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("monday_10")]
 
@@ -192,6 +194,30 @@ def test_days_without_free_places_are_not_offered(client: Any, signed_in: Any, h
     assert "2026-09-23" in page
     assert "2026-09-22" not in page
     assert "2026-10-01" not in page
+
+
+def test_days_beyond_the_known_holiday_calendar_are_explained(client: Any, signed_in: Any, hall: Any) -> None:
+    query = {"service": "passport.renewal", "point": hall.pk}
+    with time_machine.travel(clock.local_datetime(dt.date(2026, 12, 21), dt.time(10)), tick=False):
+        SlotFactory(service_point=hall, start=clock.local_datetime(dt.date(2026, 12, 22), dt.time(10)))
+
+        client.force_login(signed_in)  # the September session has timed out by December
+        page = " ".join(client.get(reverse("appointments:day"), query, headers=EN).content.decode().split())
+        assert "2026-12-22" in page
+        assert (
+            "Days from Jan. 1, 2027 can be booked once the official holiday calendar for 2027 is published."
+            in page
+        )
+
+        CalendarYearFactory(year=2027)
+        page = client.get(reverse("appointments:day"), query, headers=EN).content.decode()
+        assert "holiday calendar" not in page
+
+    # In September the window ends in a known year: nothing to explain.
+    client.force_login(signed_in)
+    page = client.get(reverse("appointments:day"), query, headers=EN).content.decode()
+    assert "Choose a day" in page
+    assert "holiday calendar" not in page
 
 
 @pytest.mark.parametrize(

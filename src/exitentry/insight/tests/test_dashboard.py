@@ -8,13 +8,16 @@ import io
 from typing import Any
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from exitentry.accounts.models import Role
+from exitentry.accounts.tests.factories import UserFactory
 from exitentry.applications.tests import factories as f
 from exitentry.audit.models import AuditEvent
 from exitentry.insight.tests import factories as rollup
 from exitentry.servicepoints.models import ServicePoint
+from exitentry.workdays.tests.factories import CalendarYearFactory
 
 START, END = "2026-01-01", "2026-09-20"
 
@@ -149,6 +152,33 @@ def test_the_dashboard_page_shows_the_figures(client: Any, halls: Any) -> None:
     assert '<dd id="total-accepted">150</dd>' in page
     assert '<dd id="total-change">+50.0%</dd>' in page
     assert "echarts.min.js" in page
+
+
+@time_machine.travel(dt.datetime(2026, 12, 10, 2, 0, tzinfo=dt.UTC), tick=False)
+def test_in_december_a_missing_calendar_for_next_year_is_shown_with_what_waits_on_it(client: Any) -> None:
+    jinan, qingdao = f.hall("jinan-lixia"), f.hall("qingdao-shinan", f.QINGDAO)
+    accepted = dt.date(2026, 12, 7)
+    for hall in (jinan, jinan, qingdao):
+        f.make_item(f.person(), hall, accepted_on=accepted, promised_date=None)
+    f.make_item(f.person(), jinan, accepted_on=accepted, promised_date=dt.date(2026, 12, 16))
+    f.make_item(f.person(), jinan, status="delivered", accepted_on=accepted, promised_date=None)
+    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+    client.force_login(rollup.manager())
+    page = " ".join(client.get("/insight/", **english).content.decode().split())
+    assert "The official holiday calendar for 2027 is not known yet" in page
+    assert "3 accepted items have no promised date yet, so the deadline watch cannot follow them." in page
+    assert "/admin/workdays/calendaryear/add/" not in page  # only those who may declare it get the link
+
+    client.force_login(rollup.supervisor(jinan))
+    page = " ".join(client.get("/insight/", **english).content.decode().split())
+    assert "2 accepted items have no promised date yet" in page
+
+    client.force_login(UserFactory(role=Role.ADMIN, is_superuser=True, is_staff=True))
+    assert "/admin/workdays/calendaryear/add/" in client.get("/insight/", **english).content.decode()
+
+    CalendarYearFactory(year=2027)
+    assert "holiday calendar" not in client.get("/insight/", **english).content.decode()
 
 
 def test_the_dashboard_page_refuses_applicants(client: Any) -> None:

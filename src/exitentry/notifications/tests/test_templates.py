@@ -30,6 +30,7 @@ PRODUCT_TEMPLATES = {
     "appointment_booked",
     "appointment_reminder",
     "turn_near",
+    "calendar_year_missing",
     # Seeded by the foreigners app (its migration 0002_policy_data).
     "foreigners_submitted",
     "foreigners_result_approved",
