@@ -379,6 +379,26 @@ def test_staff_are_sent_to_the_console_from_the_apply_form(client, officer):
     assert "This form is for applicants" in text(response)
 
 
+def test_an_accepted_item_without_a_promised_date_is_not_called_unaccepted(
+    client, signed_in, resident, officer, jinan_hall
+):
+    # Accepted in December while next year's holiday calendar is unknown: no date can be counted.
+    accepted = f.make_item(resident, jinan_hall, accepted_on=dt.date(2026, 12, 7), promised_date=None)
+    waiting = f.make_item(f.person(), jinan_hall, status="needs_more_materials")
+
+    detail = text(signed_in.get(f"/applications/{accepted.application.number}/", headers=EN))
+    assert "Accepted; the date is not set yet" in detail
+    assert "Set when we have everything" not in detail
+
+    sign_in(client, officer)
+    queue = client.get("/officer/", headers=EN).content.decode()
+    rows = re.findall(r"<tr>.*?</tr>", queue, flags=re.S)
+    (accepted_row,) = [row for row in rows if accepted.application.number in row]
+    (waiting_row,) = [row for row in rows if waiting.application.number in row]
+    assert "Accepted; the date is not set yet" in accepted_row
+    assert "Not yet accepted" in waiting_row
+
+
 def test_a_manager_opens_the_queue_and_sla_page(client, jinan_hall):
     manager = f.staff(Role.MANAGER)
     sign_in(client, manager)
