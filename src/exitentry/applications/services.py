@@ -1830,6 +1830,7 @@ class Tracking:
     promised_date: dt.date | None
     items: list[TrackedItem]
     events: list[TrackedEvent]
+    accepted: bool = False  # everything is in; without a promised date, the date cannot be counted yet
 
 
 def _count(key: str, window_seconds: int) -> int:
@@ -1904,6 +1905,7 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
         status=status,
         status_label=_status_label(status, language),
         promised_date=max(promised) if promised else None,
+        accepted=any(item.accepted for item in items),
         items=[
             TrackedItem(
                 service=item.service_code,
@@ -1927,7 +1929,7 @@ def track(number: str, id_last4: str, *, client: str | None) -> Tracking:
 # never who), or once with no event.
 _TRACKED_ITEMS_SQL = (
     "SELECT i.id, i.service_id, i.service_code, i.status, i.promised_date, i.courier,"
-    " i.tracking_number, a.id_number, e.id, e.to_status, e.at"
+    " i.tracking_number, a.id_number, i.accepted_on IS NOT NULL, e.id, e.to_status, e.at"
     " FROM applications_applicationitem i JOIN applications_application a ON a.id = i.application_id"
     " LEFT JOIN applications_itemevent e ON e.item_id = i.id AND e.to_status <> %s"
     " WHERE a.number = %s ORDER BY i.sort_order, i.id"
@@ -1945,6 +1947,7 @@ class _TrackedRow:
     courier: str
     tracking_number: str
     stored_id_number: Any
+    accepted: bool
 
 
 _PublicEvent = tuple[dt.datetime, int, int, str]  # at, event id, item id, status

@@ -105,6 +105,21 @@ def test_the_tracking_page_answers_in_the_visitors_language(client, application,
     assert application["number"] in page.content.decode()
 
 
+def test_the_tracking_page_says_an_accepted_application_without_a_date_is_accepted(
+    client, resident, jinan_hall
+):
+    item = f.make_item(resident, jinan_hall, accepted_on=dt.date(2026, 12, 7), promised_date=None)
+
+    page = client.post(
+        "/track/",
+        {"number": item.application.number, "id_last4": resident.id_number[-4:]},
+        headers={"Accept-Language": "en"},
+    ).content.decode()
+
+    assert "Accepted; the date is not set yet" in page
+    assert "Set when we have everything" not in page
+
+
 def test_the_tracking_page_gives_one_message_for_any_mismatch(client, application):
     page = client.post(
         "/track/", {"number": application["number"], "id_last4": "0000"}, headers={"Accept-Language": "en"}
