@@ -30,7 +30,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -383,8 +383,7 @@ def recommend(
     (open, or opening later that day) are listed. Without `client_key` nothing is recorded (a
     preview).
     """
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InvalidLocation(field="lat" if not -90 <= lat <= 90 else "lon")
+    _check_location(lat, lon)
     bookable = points.resolve_service(service)
     now = clock.now()
     departure = _check_departure(at, now)
@@ -392,13 +391,9 @@ def recommend(
     model = travel_model_for(clock.to_local(departure).date())
     grace = dt.timedelta(minutes=model.en_route_grace_minutes)
 
-    candidates = _halls_with_skill(bookable.skill)
     calendar = points._CalendarCache()
     reachable: list[tuple[ServicePoint, float, float, dt.datetime, dt.datetime]] = []
-    for point in candidates:
-        distance = points.haversine_km(lat, lon, float(point.latitude), float(point.longitude))
-        travel = travel_minutes(distance, model)
-        arrival = departure + dt.timedelta(minutes=travel)
+    for point, distance, travel, arrival in _journeys(lat, lon, bookable.skill, departure, model):
         # Waiting at the door is for the day one sets off: a journey that runs past midnight
         # is no plan for the next morning (next_openings offers that day instead).
         same_day = clock.to_local(arrival).date() == clock.to_local(departure).date()
@@ -479,14 +474,26 @@ def recommend(
     return ranked
 
 
-def _halls_with_skill(skill: str) -> list[ServicePoint]:
-    return [
-        point
-        for point in ServicePoint.objects.filter(is_active=True)
+def _check_location(lat: float, lon: float) -> None:
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidLocation(field="lat" if not -90 <= lat <= 90 else "lon")
+
+
+def _journeys(
+    lat: float, lon: float, skill: str, departure: dt.datetime, model: TravelModel
+) -> Iterator[tuple[ServicePoint, float, float, dt.datetime]]:
+    """Each active hall with a counter for `skill`: its distance (km), travel minutes and arrival."""
+    halls = (
+        ServicePoint.objects.filter(is_active=True)
         .select_related("city")
         .prefetch_related("hours", "closures", "counters")
-        if points.counters_with_skill(point, skill)
-    ]
+    )
+    for point in halls:
+        if not points.counters_with_skill(point, skill):
+            continue
+        distance = points.haversine_km(lat, lon, float(point.latitude), float(point.longitude))
+        travel = travel_minutes(distance, model)
+        yield point, distance, travel, departure + dt.timedelta(minutes=travel)
 
 
 @dataclass(frozen=True)
@@ -505,17 +512,13 @@ def next_openings(
 ) -> list[NextOpening]:
     """The `limit` nearest halls for `service`, each with when it next serves someone setting off
     at `at` (default now): what to offer when no hall serves them today."""
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InvalidLocation(field="lat" if not -90 <= lat <= 90 else "lon")
+    _check_location(lat, lon)
     bookable = points.resolve_service(service)
     departure = _check_departure(at, clock.now())
     model = travel_model_for(clock.to_local(departure).date())
     calendar = points._CalendarCache()
     found: list[NextOpening] = []
-    for point in _halls_with_skill(bookable.skill):
-        distance = points.haversine_km(lat, lon, float(point.latitude), float(point.longitude))
-        travel = travel_minutes(distance, model)
-        arrival = departure + dt.timedelta(minutes=travel)
+    for point, distance, travel, arrival in _journeys(lat, lon, bookable.skill, departure, model):
         first_day = clock.to_local(arrival).date()
         for offset in range(NEXT_OPENING_SEARCH_DAYS + 1):
             day = first_day + dt.timedelta(days=offset)

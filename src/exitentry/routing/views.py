@@ -38,13 +38,15 @@ def recommend(request: HttpRequest) -> HttpResponse:
     error: DomainError | None = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        leaving = clock.now() + dt.timedelta(minutes=data["leaving_minutes"])
+        leaving = (
+            clock.now() + dt.timedelta(minutes=data["leaving_minutes"]) if data["leaving_minutes"] else None
+        )
         try:
             ranked = services.recommend(
                 lat=data["lat"],
                 lon=data["lon"],
                 service=data["service"],
-                at=leaving if data["leaving_minutes"] else None,
+                at=leaving,
                 client_key=services.client_key_for(request),
                 request=request,
             )
@@ -75,7 +77,7 @@ def recommend(request: HttpRequest) -> HttpResponse:
                         lat=data["lat"],
                         lon=data["lon"],
                         service=data["service"],
-                        at=leaving if data["leaving_minutes"] else None,
+                        at=leaving,
                     )
                 ]
     return render(
@@ -113,35 +115,32 @@ def journey_and_wait(travel_minutes: float, wait_minutes: float | None) -> str:
     return _("%(journey)s, %(wait)s") % {"journey": journey, "wait": wait}
 
 
+def _day_and_time(local: dt.datetime) -> dict[str, str]:
+    return {"day": date_format(local, "MONTH_DAY_FORMAT"), "time": date_format(local, "H:i")}
+
+
 def arrival_text(moment: dt.datetime, today: dt.date) -> str:
     """A local time of arrival: the time alone today, with the day when it falls on another."""
-    time = date_format(moment, "H:i")
+    values = _day_and_time(moment)
     if moment.date() == today:
-        return time
-    return _("%(day)s at %(time)s") % {"day": date_format(moment, "MONTH_DAY_FORMAT"), "time": time}
+        return values["time"]
+    return _("%(day)s at %(time)s") % values
 
 
 def opens_after_arrival(moment: dt.datetime, today: dt.date) -> str:
     local = clock.to_local(moment)
-    time = date_format(local, "H:i")
+    values = _day_and_time(local)
     if local.date() == today:
-        return _("Opens at %(time)s, after you arrive: the wait includes the time until then.") % {
-            "time": time
-        }
-    return _("Opens on %(day)s at %(time)s, after you arrive: the wait includes the time until then.") % {
-        "day": date_format(local, "MONTH_DAY_FORMAT"),
-        "time": time,
-    }
+        return _("Opens at %(time)s, after you arrive: the wait includes the time until then.") % values
+    return (
+        _("Opens on %(day)s at %(time)s, after you arrive: the wait includes the time until then.") % values
+    )
 
 
 def next_opening(moment: dt.datetime, travel_minutes: float, today: dt.date) -> str:
     """When a hall next serves people, and how far it is: "Opens on December 8 at 09:00 · 3 min away"."""
     local = clock.to_local(moment)
-    values = {
-        "day": date_format(local, "MONTH_DAY_FORMAT"),
-        "time": date_format(local, "H:i"),
-        "duration": duration(max(1, round(travel_minutes))),
-    }
+    values = {**_day_and_time(local), "duration": duration(max(1, round(travel_minutes)))}
     if local.date() == today:
         return _("Opens at %(time)s · %(duration)s away") % values
     return _("Opens on %(day)s at %(time)s · %(duration)s away") % values
