@@ -37,7 +37,7 @@ from exitentry.core.errors import DomainError
 from exitentry.servicepoints import services as points
 from exitentry.servicepoints.models import CalendarRule, Slot
 from exitentry.servicepoints.tasks import SLOT_HORIZON_DAYS
-from exitentry.workdays.services import year_coverage
+from exitentry.workdays.services import first_day_without_calendar
 
 
 def _url(name: str, **params: Any) -> str:
@@ -58,11 +58,7 @@ def _calendar_unknown_from(point: Any, window: tuple[dt.date, dt.date] | None) -
     calendar (halls that follow working days), so the page can say why the list stops there."""
     if window is None or point.calendar_rule != CalendarRule.WORKING_DAYS:
         return None
-    first, last = window
-    for year in range(first.year, last.year + 1):
-        if not year_coverage(year).known:
-            return max(first, dt.date(year, 1, 1))
-    return None
+    return first_day_without_calendar(*window)
 
 
 @login_required

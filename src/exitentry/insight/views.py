@@ -60,18 +60,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             figures = services.dashboard(filters)
         except DomainError as exc:
             error = exc
-    context: dict[str, Any] = {
-        "form": form,
-        "figures": figures,
-        "error": error,
-        "calendar_gap": services.calendar_gap(request.user),
-    }
+    context: dict[str, Any] = {"form": form, "figures": figures, "error": error}
     if figures is not None:
         context.update(_chart_context(figures))
         context["export_query"] = request.GET.urlencode() or _with_defaults(request.GET).urlencode()
     status = 200 if figures is not None else 422
-    template = "insight/_results.html" if request.headers.get("HX-Request") else "insight/dashboard.html"
-    return render(request, template, context, status=status)
+    if request.headers.get("HX-Request"):
+        return render(request, "insight/_results.html", context, status=status)
+    # Only the whole page shows it: a filter change swaps the figures in and leaves it be.
+    context["calendar_gap"] = services.calendar_gap(request.user)
+    return render(request, "insight/dashboard.html", context, status=status)
 
 
 def _chart_context(figures: services.Dashboard) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from exitentry.accounts.models import Role
 from exitentry.audit.services import record_event
 from exitentry.core import clock
 from exitentry.core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -443,7 +444,7 @@ def withdraw_calendar_year(*, actor: Any, year: int, request: HttpRequest | None
 # --- Watching for the next year --------------------------------------------------------------------
 
 # Administrators declare a year; managers plan the halls and answer for the promised dates.
-ROLES_TOLD_OF_A_MISSING_YEAR = ("admin", "manager")
+ROLES_TOLD_OF_A_MISSING_YEAR = (Role.ADMIN, Role.MANAGER)
 
 
 def _tell_the_people_who_declare_it(year: int) -> None:
@@ -472,9 +473,19 @@ def years_missing_soon(today: dt.date) -> list[int]:
     Always the current year; from December 1 also the next one, since promises made in
     late December already end in January.
     """
-    years = [today.year] + ([today.year + 1] if today.month >= WARN_FROM_MONTH else [])
-    known = _declared_years(years[0], years[-1])
-    return [year for year in years if not library_covers(year) and year not in known]
+    return _unknown_years(today.year, today.year + 1 if today.month >= WARN_FROM_MONTH else today.year)
+
+
+def _unknown_years(first: int, last: int) -> list[int]:
+    """The years from `first` to `last` with neither official data nor a declared CalendarYear."""
+    known = _declared_years(first, last)
+    return [year for year in range(first, last + 1) if not library_covers(year) and year not in known]
+
+
+def first_day_without_calendar(first: dt.date, last: dt.date) -> dt.date | None:
+    """The first day from `first` to `last` whose year the calendar cannot answer for, or None."""
+    unknown = _unknown_years(first.year, last.year)
+    return max(first, dt.date(unknown[0], 1, 1)) if unknown else None
 
 
 def warn_about_missing_years() -> list[int]:
